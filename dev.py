@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Set up sp-sim on a fresh machine and run it: the README's quick start.
+
+    python3 dev.py demo      the main job on the embedded demo tenant
+    python3 dev.py test      the whole test suite (extra arguments go to pytest)
+    python3 dev.py lint      ruff and mypy
+    python3 dev.py sp-sim …  any sp-sim command inside the project's environment
+
+It needs nothing but Python 3.11+: it makes `.venv/` beside this file, installs
+the project into it (again only when pyproject.toml changed), and runs there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".sp-sim-installed"
+
+
+def _requirements_digest() -> str:
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_environment() -> None:
+    """Create the virtual environment and install the project with its extras."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"sp-sim needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    digest = _requirements_digest()
+    if STAMP.exists() and STAMP.read_text() == digest:
+        return
+    if not (BIN / "python").exists():
+        print("dev.py: creating .venv/", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    print("dev.py: installing sp-sim and its test and lint tools into .venv/", flush=True)
+    pip = [str(BIN / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "install", "-e", f"{ROOT}[test,lint]"], check=True)
+    STAMP.write_text(digest)
+
+
+def run(argv: list[str]) -> int:
+    return subprocess.run(argv, cwd=ROOT, check=False).returncode
+
+
+def main(args: list[str]) -> int:
+    if not args or args[0] in {"-h", "--help"}:
+        print(__doc__)
+        return 0 if args else 2
+    command, rest = args[0], args[1:]
+    ensure_environment()
+    python = str(BIN / "python")
+    if command == "demo":
+        return run([str(BIN / "sp-sim"), "demo", *rest])
+    if command == "test":
+        return run([python, "-m", "pytest", *rest])
+    if command == "lint":
+        checks = [
+            [python, "-m", "ruff", "check", "."],
+            [python, "-m", "ruff", "format", "--check", "."],
+            [python, "-m", "mypy"],
+        ]
+        return max(run(check) for check in checks)
+    if command == "sp-sim":
+        return run([str(BIN / "sp-sim"), *rest])
+    print(f"dev.py: unknown command {command!r}\n{__doc__}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

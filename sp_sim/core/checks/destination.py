@@ -1,0 +1,96 @@
+"""Destination and Recipient: was the message meant for this ACS URL?
+
+SAML Bindings §3.5.5.2: a signed Response's Destination must be the URL it was sent
+to. Profiles §4.1.4.3: the bearer SubjectConfirmationData Recipient must be the ACS
+URL. Entra writes its Reply URL into both.
+"""
+
+from __future__ import annotations
+
+from sp_sim.core.codes import Code
+from sp_sim.core.mimecast import MimecastUrl, parse_mimecast_url
+from sp_sim.core.model import Finding, Hint, Side, Status
+from sp_sim.core.settings import CheckSettings
+
+_CODES = {
+    "Destination": (
+        Code.DESTINATION_MATCH,
+        Code.DESTINATION_MISMATCH,
+        Code.DESTINATION_WRONG_REGION,
+        Code.DESTINATION_LEGACY_ENDPOINT,
+    ),
+    "Recipient": (
+        Code.RECIPIENT_MATCH,
+        Code.RECIPIENT_MISMATCH,
+        Code.RECIPIENT_WRONG_REGION,
+        Code.RECIPIENT_LEGACY_ENDPOINT,
+    ),
+}
+_REPLY_URL = "Basic SAML Configuration › Reply URL (Assertion Consumer Service URL)"
+
+
+def compare_acs(
+    kind: str, observed: str, settings: CheckSettings, location: str, covered: bool
+) -> Finding:
+    """Compare a Destination or Recipient with the ACS URL, explaining near misses."""
+    match, mismatch, wrong_region, legacy = _CODES[kind]
+    expected = settings.acs_url or ""
+    if observed == expected:
+        return Finding(
+            match,
+            Status.PASS,
+            f"{kind} is this ACS URL.",
+            expected=expected,
+            observed=observed,
+            location=location,
+            covered_by_signature=covered,
+        )
+    hint = Hint(Side.ENTRA_APP, _REPLY_URL, f"set it to {expected}")
+    seen = parse_mimecast_url(observed)
+    wanted = parse_mimecast_url(expected)
+    if _alias_of(seen, wanted):
+        # Jersey: Microsoft writes jer-api, Mimecast's own scripts je-api; both reach it.
+        return Finding(
+            match,
+            Status.PASS,
+            f"{kind} uses {seen.host}, the other spelling of this region's host; accepted.",
+            expected=expected,
+            observed=observed,
+            location=location,
+            covered_by_signature=covered,
+        )
+    code, why = mismatch, f"{kind} is {observed}, not this ACS URL {expected}."
+    if seen.is_legacy:
+        code = legacy
+        why = (
+            f"{kind} is an old Mimecast endpoint ({observed}); requests to it loop back "
+            "to the login page."
+        )
+    elif seen.region is not None and wanted.region is not None and seen.region != wanted.region:
+        code = wrong_region
+        why = (
+            f"The Reply URL points at the {seen.region.key!r} region ({seen.host}), but the "
+            f"account lives in {wanted.region.key!r} ({wanted.host})."
+        )
+    elif seen.path.rstrip("/") == wanted.path.rstrip("/") and seen.host == wanted.host:
+        why = f"{kind} differs from the ACS URL only in scheme, case or a trailing slash."
+    return Finding(
+        code,
+        Status.FAIL,
+        why,
+        expected=expected,
+        observed=observed,
+        hint=hint,
+        location=location,
+        covered_by_signature=covered,
+    )
+
+
+def _alias_of(seen: MimecastUrl, wanted: MimecastUrl) -> bool:
+    return (
+        seen.region is not None
+        and seen.region == wanted.region
+        and seen.host != wanted.host
+        and seen.scheme == wanted.scheme == "https"
+        and seen.path == wanted.path
+    )

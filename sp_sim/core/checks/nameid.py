@@ -1,0 +1,175 @@
+"""NameID: which Mimecast address the assertion signs in, and through which profile.
+
+Mimecast finds the user by the NameID, which must be a primary address in its internal
+directory, under a registered domain (compared case-insensitively). Entra's default
+NameID is user.userprincipalname; when the chosen source attribute is empty it sends a
+persistent pairwise ID instead. The text is read whole (`text_of`), so a comment inside
+the NameID cannot truncate it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from lxml import etree
+
+from sp_sim.core.codes import Code
+from sp_sim.core.model import Finding, Hint, Side, Status
+from sp_sim.core.settings import APPLICATIONS, Address, CheckSettings, Directory
+from sp_sim.core.xml import ASSERTION, qname, text_of
+
+CLAIMS = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/"
+SOURCE_ATTRIBUTES = {
+    f"{CLAIMS}emailaddress": "user.mail",
+    f"{CLAIMS}name": "user.userprincipalname",
+    f"{CLAIMS}upn": "user.userprincipalname",
+    "http://schemas.microsoft.com/identity/claims/objectidentifier": "user.objectid",
+}
+OPAQUE_FORMATS = {
+    "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+    "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
+}
+_LOCATION = "/Response/Assertion/Subject/NameID"
+_UUI = "Attributes & Claims › Unique User Identifier (Name ID)"
+
+
+class _FindingMaker(Protocol):
+    def __call__(self, code: Code, status: Status, message: str, expected: str | None = ...,
+                 hint: Hint | None = ...) -> Finding: ...
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The NameID as read, and the address it maps to (when it does)."""
+
+    name_id: str | None
+    address: Address | None
+
+
+def claims(assertion: etree._Element) -> dict[str, list[str]]:
+    """Attribute name → values, from every AttributeStatement."""
+    found: dict[str, list[str]] = {}
+    for attribute in assertion.iter(qname(ASSERTION, "Attribute")):
+        values = [text_of(v) or "" for v in attribute.iterfind(qname(ASSERTION, "AttributeValue"))]
+        found.setdefault(attribute.get("Name", ""), []).extend(values)
+    return found
+
+
+def _matching_claim(
+    assertion: etree._Element, directory: Directory
+) -> tuple[str, Address] | None:
+    for name, values in claims(assertion).items():
+        for value in values:
+            address = directory.find(value)
+            if address is not None:
+                return name, address
+    return None
+
+
+def check_nameid(
+    assertion: etree._Element, settings: CheckSettings, covered: bool
+) -> tuple[Subject, Finding]:
+    """Map the NameID to a directory address, explaining the usual failures."""
+    element = assertion.find(f"{qname(ASSERTION, 'Subject')}/{qname(ASSERTION, 'NameID')}")
+    value = text_of(element)
+    name_format = "" if element is None else element.get("Format", "(no Format)")
+
+    def finding(code: Code, status: Status, message: str, expected: str | None = None,
+                hint: Hint | None = None) -> Finding:
+        return Finding(code, status, message, expected=expected,
+                       observed=f"{value} ({name_format})" if value else None, hint=hint,
+                       location=_LOCATION, covered_by_signature=covered)
+
+    if not value:
+        return Subject(None, None), finding(
+            Code.NAMEID_MISSING, Status.FAIL, "The assertion has no NameID.",
+            "the user's primary email address",
+            Hint(Side.ENTRA_APP, _UUI, "choose user.mail"))
+    directory = settings.directory
+    if directory is None:
+        return Subject(value, None), finding(
+            Code.NAMEID_SKIPPED, Status.SKIPPED,
+            f"NameID is {value!r}; no directory is configured, so it was not mapped.")
+    address = directory.find(value)
+    if address is not None:
+        return Subject(value, address), finding(
+            Code.NAMEID_MAPPED, Status.PASS,
+            f"NameID {value!r} is the directory address {address.email}.", address.email)
+    return Subject(value, None), _explain(value, name_format, assertion, directory, finding)
+
+
+def _explain(value: str, name_format: str, assertion: etree._Element, directory: Directory,
+             finding: _FindingMaker) -> Finding:
+    other = _matching_claim(assertion, directory)
+    switch = None
+    if other is not None:
+        claim, address = other
+        source = SOURCE_ATTRIBUTES.get(claim, f"the attribute behind {claim}")
+        switch = Hint(Side.ENTRA_APP, _UUI,
+                      f"choose {source}: the claim {claim} carries {address.email}, which "
+                      "is in the directory")
+    expected = "a primary address in the Mimecast directory"
+    if name_format in OPAQUE_FORMATS or "@" not in value:
+        return finding(
+            Code.NAMEID_OPAQUE_ID, Status.FAIL,
+            f"NameID {value!r} is an opaque ID, not an email address. Entra sends a "
+            "persistent pairwise ID when the Unique User Identifier's source attribute is "
+            "empty for this user (often user.mail).",
+            expected,
+            switch or Hint(Side.ENTRA_USER, "mail",
+                           "give the user a mail address, or choose a source attribute "
+                           "that is an address Mimecast knows"))
+    domain = value.rsplit("@", 1)[1].lower()
+    if switch is not None:
+        return finding(
+            Code.NAMEID_UPN_NOT_ADDRESS, Status.FAIL,
+            f"NameID {value!r} (probably the UPN) is not the user's Mimecast address; "
+            "Entra signs the user in, Mimecast cannot find them.", expected, switch)
+    if not directory.has_domain(domain):
+        return finding(
+            Code.NAMEID_UNREGISTERED_DOMAIN, Status.FAIL,
+            f"The domain {domain!r} is not registered in the Mimecast directory.", expected,
+            Hint(Side.MIMECAST_DIRECTORY, "Domains",
+                 f"register {domain} and add the address, or send the user's primary "
+                 "address as NameID"))
+    return finding(
+        Code.NAMEID_UNKNOWN_ADDRESS, Status.FAIL,
+        f"{domain} is registered, but there is no address {value!r} in the directory.",
+        expected,
+        Hint(Side.MIMECAST_DIRECTORY, "Internal Directory › addresses",
+             f"add {value}, or send the user's primary address as NameID"))
+
+
+def check_profile(address: Address | None, settings: CheckSettings) -> Finding:
+    """The address must reach this profile through an application setting that enforces SAML."""
+    profile = settings.profile
+    if profile is None or address is None:
+        why = "no tenant profile is configured" if profile is None else "the user was not found"
+        return Finding(Code.PROFILE_SKIPPED, Status.SKIPPED, f"Not checked: {why}.")
+    fix = Hint(Side.MIMECAST_APPLICATION_SETTINGS, "Authentication Profile",
+               f"select {profile.name!r} in the application setting (group) that covers "
+               f"{address.email}")
+    if address.profile != profile.name:
+        reached = f"profile {address.profile!r}" if address.profile else "no SAML profile"
+        return Finding(Code.PROFILE_OTHER_PROFILE, Status.FAIL,
+                       f"{address.email} is covered by an application setting with {reached}, "
+                       f"not {profile.name!r}.",
+                       expected=profile.name, observed=address.profile or "(none)", hint=fix)
+    application = address.application or "mimecast"
+    enforced = application in profile.enforced_applications or (
+        "mimecast" in profile.enforced_applications)
+    name = APPLICATIONS.get(application, application)
+    if not enforced:
+        return Finding(Code.PROFILE_SAML_NOT_ENFORCED, Status.FAIL,
+                       f"Profile {profile.name!r} does not enforce SAML for {name}: Mimecast "
+                       "would ask for a password instead.",
+                       expected=name,
+                       observed=", ".join(APPLICATIONS.get(a, a)
+                                          for a in sorted(profile.enforced_applications))
+                       or "(none)",
+                       hint=Hint(Side.MIMECAST_PROFILE, "Enforce SAML Authentication for",
+                                 f"tick {name}"))
+    return Finding(Code.PROFILE_APPLIES, Status.PASS,
+                   f"{address.email} reaches profile {profile.name!r}, which enforces SAML "
+                   f"for {name}.", expected=profile.name, observed=profile.name)

@@ -1,0 +1,155 @@
+"""The check engine: bytes, settings and an instant in, a Report out.
+
+Every check runs. A check that cannot run because an earlier one failed says
+`skipped` and why; none falls silent. After the signature check, every check reads
+the signed view (see checks/signature.py), never the raw document.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sp_sim.core.checks.authn import check_authn, check_replay
+from sp_sim.core.checks.certificate import check_certificates
+from sp_sim.core.checks.conditions import check_time
+from sp_sim.core.checks.destination import compare_acs
+from sp_sim.core.checks.issuer import check_issuer
+from sp_sim.core.checks.nameid import check_nameid, check_profile
+from sp_sim.core.checks.signature import SignedView, check_signature
+from sp_sim.core.checks.status import check_status
+from sp_sim.core.checks.structure import parse_document
+from sp_sim.core.checks.subject import (
+    bearer_confirmations,
+    check_confirmation,
+    check_in_response_to,
+)
+from sp_sim.core.checks.transport import decode_transport
+from sp_sim.core.codes import Code
+from sp_sim.core.checks.audience import check_audience
+from sp_sim.core.model import Finding, Report, Status
+from sp_sim.core.settings import APPLICATIONS, CheckSettings
+from sp_sim.core.xml import format_instant
+
+_AFTER_TRANSPORT = (Code.XML_SKIPPED,)
+_AFTER_XML = (Code.STATUS_SKIPPED,)
+_AFTER_STATUS = (
+    Code.SIGNATURE_SKIPPED,
+    Code.CERTIFICATE_SKIPPED,
+    Code.DESTINATION_SKIPPED,
+)
+_ASSERTION_CHECKS = (
+    Code.ISSUER_SKIPPED,
+    Code.AUDIENCE_SKIPPED,
+    Code.TIME_SKIPPED,
+    Code.SUBJECT_SKIPPED,
+    Code.RECIPIENT_SKIPPED,
+    Code.REPLAY_SKIPPED,
+    Code.AUTHN_SKIPPED,
+    Code.NAMEID_SKIPPED,
+    Code.PROFILE_SKIPPED,
+)
+
+
+def _skipped(codes: tuple[Code, ...], reason: str) -> list[Finding]:
+    return [Finding(code, Status.SKIPPED, f"Not checked: {reason}.") for code in codes]
+
+
+def check_response(data: bytes, settings: CheckSettings, now: datetime) -> Report:
+    """Judge one SAML Response as the SP would at `now`. Never raises on message content."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    now = now.astimezone(UTC)
+    at = format_instant(now)
+    decoded = decode_transport(data, settings)
+    findings = list(decoded.findings)
+    if decoded.xml is None:
+        reason = "the message could not be decoded"
+        findings += _skipped(_AFTER_TRANSPORT + _AFTER_XML + _AFTER_STATUS + _ASSERTION_CHECKS,
+                             reason)
+        return Report(tuple(findings), judged_at=at)
+
+    document, structure = parse_document(decoded.xml)
+    findings += structure
+    if document is None:
+        reason = "the XML is unreadable or unsafe"
+        findings += _skipped(_AFTER_XML + _AFTER_STATUS + _ASSERTION_CHECKS, reason)
+        return Report(tuple(findings), judged_at=at, xml=decoded.xml)
+
+    succeeded, status = check_status(document.root)
+    findings.append(status)
+    if not succeeded:
+        reason = "the IdP answered with an error, not an assertion"
+        findings += _skipped(_AFTER_STATUS + _ASSERTION_CHECKS, reason)
+        return Report(tuple(findings), judged_at=at, xml=decoded.xml)
+    if not document.usable:
+        reason = "the message's structure is refused (see xml.*)"
+        findings += _skipped(_AFTER_STATUS + _ASSERTION_CHECKS, reason)
+        return Report(tuple(findings), judged_at=at, xml=decoded.xml)
+    if document.assertion is None:
+        findings.append(Finding(Code.XML_NO_ASSERTION, Status.FAIL,
+                                "The Response says Success but holds no Assertion.",
+                                expected="one saml:Assertion", location="/Response"))
+        findings += _skipped(_AFTER_STATUS + _ASSERTION_CHECKS, "there is no assertion")
+        return Report(tuple(findings), judged_at=at, xml=decoded.xml)
+
+    view, signature, used = check_signature(document.root, document.assertion, settings)
+    findings += signature
+    findings += check_certificates(settings, used, now)
+    findings.append(_check_destination(view, settings))
+    report = _check_assertion(view, settings, now, findings)
+    return Report(
+        tuple(findings),
+        user=report[0],
+        application=report[1],
+        initiated_by=report[2],
+        signed_elements=view.signed_elements,
+        judged_at=at,
+        xml=decoded.xml,
+    )
+
+
+def _check_destination(view: SignedView, settings: CheckSettings) -> Finding:
+    destination = view.response.get("Destination")
+    covered = view.response_covered
+    location = "/Response/@Destination"
+    if not settings.acs_url:
+        return Finding(Code.DESTINATION_SKIPPED, Status.SKIPPED,
+                       "No ACS URL is configured; Destination was not compared.",
+                       observed=destination, location=location, covered_by_signature=covered)
+    if destination is None:
+        # Bindings §3.5.5.2: a signed Response must carry Destination.
+        return Finding(Code.DESTINATION_MISSING, Status.FAIL if covered else Status.WARN,
+                       "The Response has no Destination.", expected=settings.acs_url,
+                       location=location, covered_by_signature=covered)
+    return compare_acs("Destination", destination, settings, location, covered)
+
+
+def _check_assertion(
+    view: SignedView, settings: CheckSettings, now: datetime, findings: list[Finding]
+) -> tuple[str | None, str | None, str | None]:
+    """The checks that read the assertion; returns (user, application, initiated_by)."""
+    assertion = view.assertion
+    if assertion is None:  # the signed Response holds no Assertion; structure said why
+        findings += _skipped(_ASSERTION_CHECKS, "there is no assertion")
+        return None, None, None
+    covered = view.assertion_covered
+    findings += check_issuer(view.response, assertion, settings, view.response_covered, covered)
+    findings.append(check_audience(assertion, settings, covered))
+    confirmations = bearer_confirmations(assertion)
+    findings += check_time(assertion, confirmations, now, settings.clock_skew, covered)
+    findings += check_confirmation(assertion, settings, covered)
+    initiated_by, correlation = check_in_response_to(
+        view.response, confirmations, settings, covered
+    )
+    findings.append(correlation)
+    findings.append(check_replay(assertion, settings, covered))
+    findings.append(check_authn(assertion, settings, covered))
+    subject, nameid = check_nameid(assertion, settings, covered)
+    findings.append(nameid)
+    findings.append(check_profile(subject.address, settings))
+    address = subject.address
+    user = address.email if address else subject.name_id
+    application = None
+    if address is not None:
+        application = APPLICATIONS.get(address.application or "mimecast", address.application)
+    return user, application, initiated_by

@@ -1,0 +1,142 @@
+"""What a check produces: findings, and the report that gathers them.
+
+Everything here is a frozen value. A validation outcome is data, never an exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sp_sim.core.codes import Code
+
+
+class Status(StrEnum):
+    """How one check came out."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    WARN = "warn"
+    SKIPPED = "skipped"
+
+
+class Side(StrEnum):
+    """Where the user has to make a change."""
+
+    ENTRA_APP = "Entra app"
+    MIMECAST_PROFILE = "Mimecast authentication profile"
+    MIMECAST_DIRECTORY = "Mimecast directory"
+    MIMECAST_APPLICATION_SETTINGS = "Mimecast application settings"
+    ENTRA_USER = "Entra user"
+    SENDER = "whoever sent this message"
+    CLOCKS = "server clocks"
+
+
+@dataclass(frozen=True)
+class Hint:
+    """What to change, on which side, in which field."""
+
+    side: Side
+    field: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.side} › {self.field}: {self.text}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The outcome of one check.
+
+    `code` is public and stable. `covered_by_signature` says whether what was
+    observed came from an element a verified signature covers: True, False
+    (read from unverified content, for diagnosis only), or None when the check
+    did not read the message.
+    """
+
+    code: Code
+    status: Status
+    message: str
+    expected: str | None = None
+    observed: str | None = None
+    hint: Hint | None = None
+    location: str | None = None
+    covered_by_signature: bool | None = None
+
+    @property
+    def check(self) -> str:
+        """The check this finding belongs to: the part of the code before the dot."""
+        return self.code.check
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": str(self.code),
+            "check": self.check,
+            "status": str(self.status),
+            "message": self.message,
+            "expected": self.expected,
+            "observed": self.observed,
+            "hint": None
+            if self.hint is None
+            else {"side": str(self.hint.side), "field": self.hint.field, "text": self.hint.text},
+            "location": self.location,
+            "covered_by_signature": self.covered_by_signature,
+        }
+
+
+_STATUS_ORDER = {Status.FAIL: 0, Status.WARN: 1, Status.PASS: 2, Status.SKIPPED: 3}
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every finding about one message, and what they add up to."""
+
+    findings: tuple[Finding, ...]
+    user: str | None = None
+    application: str | None = None
+    initiated_by: str | None = None
+    signed_elements: tuple[str, ...] = ()
+    judged_at: str | None = None
+    xml: bytes | None = field(default=None, repr=False)
+
+    @property
+    def works(self) -> bool:
+        """True when no check failed: Mimecast would sign the user in."""
+        return not self.failures
+
+    @property
+    def verdict(self) -> str:
+        return "works" if self.works else "fails"
+
+    @property
+    def failures(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.status is Status.FAIL)
+
+    def codes(self, status: Status | None = None) -> set[str]:
+        """The codes present, optionally only those with one status."""
+        return {str(f.code) for f in self.findings if status is None or f.status is status}
+
+    def ordered(self) -> list[Finding]:
+        """Failures first, then warnings, passes and skipped checks, each in check order."""
+        return sorted(self.findings, key=lambda f: _STATUS_ORDER[f.status])
+
+    def summary(self) -> str:
+        if self.works:
+            who = self.user or "the user in the NameID"
+            where = f" to {self.application}" if self.application else ""
+            return f"would sign in as {who}{where}"
+        names = ", ".join(dict.fromkeys(f.check for f in self.failures))
+        return f"would fail: {names}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "summary": self.summary(),
+            "user": self.user if self.works else None,
+            "application": self.application,
+            "initiated_by": self.initiated_by,
+            "signed_elements": list(self.signed_elements),
+            "judged_at": self.judged_at,
+            "findings": [f.to_dict() for f in self.ordered()],
+        }

@@ -1,0 +1,87 @@
+"""What the checks compare a message against: the SP's side of the configuration.
+
+`CheckSettings` is all the engine knows. The tenant package builds it from a simulated
+Mimecast account; the CLI builds it from flags for any SAML SP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sp_sim.core.certs import Certificate
+from sp_sim.core.mimecast import Region
+
+APPLICATIONS: dict[str, str] = {
+    "administration_console": "Administration Console",
+    "personal_portal": "Mimecast Personal Portal",
+    "end_user_applications": "End User Applications",
+    "mimecast": "Mimecast",
+}
+"""Mimecast applications a profile can enforce SAML for (key → name shown in the console).
+`mimecast` is the newer UI's single "Enforce SAML Authentication for Mimecast"."""
+
+PASSWORD_PROTECTED_CONTEXT = (
+    "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
+)
+INTEGRATED_CONTEXT = "urn:federation:authentication:windows"
+
+
+@dataclass(frozen=True)
+class Address:
+    """An internal-directory address and the application setting that reaches it."""
+
+    email: str
+    global_name: str = ""
+    profile: str | None = None
+    application: str | None = None
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Mimecast's internal directory: registered domains and the addresses in them."""
+
+    domains: frozenset[str] = frozenset()
+    addresses: tuple[Address, ...] = ()
+
+    def find(self, email: str) -> Address | None:
+        """The address with this email, compared case-insensitively."""
+        wanted = email.strip().casefold()
+        return next((a for a in self.addresses if a.email.casefold() == wanted), None)
+
+    def has_domain(self, domain: str) -> bool:
+        return domain.strip().lower() in self.domains
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    """What the checks need to know of the Mimecast authentication profile in use."""
+
+    name: str
+    enforced_applications: frozenset[str] = frozenset(APPLICATIONS)
+    requested_contexts: tuple[str, ...] = ()
+    login_url: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """The service provider's configuration, as the checks see it.
+
+    Any field left as None makes the checks that need it report `skipped`
+    or `*.not-configured` rather than guess.
+    """
+
+    entity_id: str | None = None
+    acs_url: str | None = None
+    idp_issuer: str | None = None
+    certificates: tuple[Certificate, ...] = ()
+    directory: Directory | None = None
+    profile: ProfileView | None = None
+    account_code: str | None = None
+    region: Region | None = None
+    clock_skew: timedelta = timedelta(minutes=5)
+    max_message_bytes: int = 256 * 1024
+    outstanding_requests: frozenset[str] | None = None
+    seen_assertion_ids: Container[str] | None = field(default=None, compare=False)
+    certificate_warning: timedelta = timedelta(days=60)

@@ -1,0 +1,114 @@
+"""Hardened XML parsing, the SAML namespaces, and the algorithm URIs.
+
+Every parse in sp-sim goes through `parse_untrusted`: no DTD loading, no entity
+expansion, no network, no huge trees. A DOCTYPE is reported by the caller, never
+acted on.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from lxml import etree
+
+PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
+ASSERTION = "urn:oasis:names:tc:SAML:2.0:assertion"
+METADATA = "urn:oasis:names:tc:SAML:2.0:metadata"
+DSIG = "http://www.w3.org/2000/09/xmldsig#"
+XENC = "http://www.w3.org/2001/04/xmlenc#"
+
+STATUS_SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
+BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
+
+
+def qname(namespace: str, local: str) -> str:
+    """Clark notation: `{namespace}local`."""
+    return f"{{{namespace}}}{local}"
+
+
+class SignatureAlgorithm(StrEnum):
+    RSA_SHA1 = "http://www.w3.org/2000/09/xmldsig#rsa-sha1"
+    RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+    RSA_SHA384 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384"
+    RSA_SHA512 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512"
+
+
+class DigestAlgorithm(StrEnum):
+    SHA1 = "http://www.w3.org/2000/09/xmldsig#sha1"
+    SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
+    SHA384 = "http://www.w3.org/2001/04/xmldsig-more#sha384"
+    SHA512 = "http://www.w3.org/2001/04/xmlenc#sha512"
+
+    @property
+    def hashlib_name(self) -> str:
+        return self.name.lower()
+
+
+class Transform(StrEnum):
+    ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+    EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+    EXC_C14N_COMMENTS = "http://www.w3.org/2001/10/xml-exc-c14n#WithComments"
+    C14N = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
+
+
+SHA1_ALGORITHMS = {SignatureAlgorithm.RSA_SHA1.value, DigestAlgorithm.SHA1.value}
+
+_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_blank_text=False,
+)
+
+
+class UnsafeXML(ValueError):
+    """The document declares a DTD (entities, external references)."""
+
+
+def parse_untrusted(data: bytes) -> etree._Element:
+    """Parse bytes from outside with every dangerous feature off.
+
+    Raises `etree.XMLSyntaxError` for malformed input and `UnsafeXML` when the
+    document carries a DOCTYPE; callers turn both into findings.
+    """
+    root = etree.fromstring(data, _PARSER)
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise UnsafeXML("the document has a DOCTYPE")
+    return root
+
+
+def text_of(element: etree._Element | None) -> str | None:
+    """An element's whole text, comments and processing instructions skipped.
+
+    `element.text` stops at the first comment, which is how `user@evil.com<!---->.contoso.com`
+    truncation attacks work; this joins every text node instead.
+    """
+    if element is None:
+        return None
+    return str(element.xpath("string()")).strip()
+
+
+def parse_instant(value: str) -> datetime:
+    """An xs:dateTime as SAML uses it (UTC, `Z`, optional fraction) to an aware datetime."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    if "." in text:
+        head, _, rest = text.partition(".")
+        digits = "".join(c for c in rest if c.isdigit())
+        zone = rest[len(digits) :]
+        text = f"{head}.{digits[:6].ljust(6, '0')}{zone}"
+    instant = datetime.fromisoformat(text)
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(UTC)
+
+
+def format_instant(instant: datetime) -> str:
+    """An aware datetime as SAML writes it: UTC with milliseconds and `Z`."""
+    utc = instant.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"

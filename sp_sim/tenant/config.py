@@ -1,0 +1,179 @@
+"""Read a tenant from TOML. See sp_sim/demo/tenant.toml for the commented example.
+
+Errors name the key: `tenant.toml: profiles[0].issuer_url: Input should be a valid string`.
+Certificate and metadata files are read relative to the TOML file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from sp_sim.core.certs import Certificate, CertificateError, load_certificates, unique
+from sp_sim.core.metadata import MetadataError, parse_idp_metadata
+from sp_sim.core.mimecast import REGIONS
+from sp_sim.core.settings import APPLICATIONS, Address, Directory
+from sp_sim.errors import ConfigError
+from sp_sim.tenant.model import Account, AuthenticationProfile, Tenant
+
+AccountCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]+$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Account(_Strict):
+    code: AccountCode
+    region: str
+
+
+class _Profile(_Strict):
+    name: str
+    provider: str = "Azure Active Directory"
+    issuer_url: str | None = None
+    login_url: str | None = None
+    logout_url: str | None = None
+    metadata_url: str | None = None
+    idp_certificates: list[str] = Field(default_factory=list)
+    idp_certificate_files: list[str] = Field(default_factory=list)
+    idp_metadata_file: str | None = None
+    allow_single_sign_on: bool = True
+    use_password_protected_context: bool = False
+    use_integrated_authentication_context: bool = False
+    enforce_saml_for: list[str] = Field(
+        default_factory=lambda: ["administration_console", "personal_portal",
+                                 "end_user_applications"])
+
+
+class _Address(_Strict):
+    email: str
+    global_name: str = ""
+    profile: str | None = None
+    application: str | None = None
+
+
+class _Directory(_Strict):
+    domains: list[str] = Field(default_factory=list)
+    addresses: list[_Address] = Field(default_factory=list)
+
+
+class _Checks(_Strict):
+    clock_skew_seconds: int = Field(default=300, ge=0)
+
+
+class _TenantFile(_Strict):
+    account: _Account
+    profiles: list[_Profile] = Field(min_length=1)
+    directory: _Directory = Field(default_factory=_Directory)
+    checks: _Checks = Field(default_factory=_Checks)
+
+
+def _key(location: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in location:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def load_tenant(path: Path) -> Tenant:
+    """Read and validate a tenant file. Raises ConfigError naming the file and key."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read ({error.strerror})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid TOML ({error})") from None
+    return tenant_from_dict(data, source=path)
+
+
+def tenant_from_dict(data: dict[str, object], source: Path) -> Tenant:
+    """Validate parsed TOML into a Tenant; `source` names it and anchors relative paths."""
+    try:
+        parsed = _TenantFile.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise ConfigError(f"{source}: {_key(first['loc'])}: {first['msg']}") from None
+    if parsed.account.region not in REGIONS:
+        raise ConfigError(f"{source}: account.region: {parsed.account.region!r} is not one of "
+                          f"{', '.join(REGIONS)}")
+    profiles = tuple(_profile(p, i, source) for i, p in enumerate(parsed.profiles))
+    names = [p.name for p in profiles]
+    for i, address in enumerate(parsed.directory.addresses):
+        where = f"{source}: directory.addresses[{i}]"
+        if address.profile is not None and address.profile not in names:
+            raise ConfigError(f"{where}.profile: no profile named {address.profile!r}")
+        if address.application is not None and address.application not in APPLICATIONS:
+            raise ConfigError(f"{where}.application: {address.application!r} is not one of "
+                              f"{', '.join(APPLICATIONS)}")
+        if "@" not in address.email:
+            raise ConfigError(f"{where}.email: {address.email!r} is not an email address")
+    return Tenant(
+        account=Account(parsed.account.code, REGIONS[parsed.account.region]),
+        profiles=profiles,
+        directory=Directory(
+            domains=frozenset(d.strip().lower() for d in parsed.directory.domains),
+            addresses=tuple(Address(a.email, a.global_name, a.profile, a.application)
+                            for a in parsed.directory.addresses),
+        ),
+        clock_skew=timedelta(seconds=parsed.checks.clock_skew_seconds),
+    )
+
+
+def _profile(raw: _Profile, index: int, source: Path) -> AuthenticationProfile:
+    where = f"{source}: profiles[{index}]"
+    for application in raw.enforce_saml_for:
+        if application not in APPLICATIONS:
+            raise ConfigError(f"{where}.enforce_saml_for: {application!r} is not one of "
+                              f"{', '.join(APPLICATIONS)}")
+    certificates: list[Certificate] = []
+    for i, text in enumerate(raw.idp_certificates):
+        certificates += _certificates(text.encode(), f"{where}.idp_certificates[{i}]")
+    base = source.parent
+    for i, name in enumerate(raw.idp_certificate_files):
+        certificates += _certificates(_read(base / name, f"{where}.idp_certificate_files[{i}]"),
+                                      f"{where}.idp_certificate_files[{i}]")
+    issuer, login, logout = raw.issuer_url, raw.login_url, raw.logout_url
+    if raw.idp_metadata_file is not None:
+        key = f"{where}.idp_metadata_file"
+        try:
+            metadata = parse_idp_metadata(_read(base / raw.idp_metadata_file, key))
+        except MetadataError as error:
+            raise ConfigError(f"{key}: {error}") from None
+        certificates += _certificates(
+            "\n".join(f"-----BEGIN CERTIFICATE-----\n{c}\n-----END CERTIFICATE-----"
+                      for c in metadata.signing_certificates).encode(), key)
+        issuer = issuer or metadata.entity_id
+        login = login or metadata.login_url
+        logout = logout or metadata.logout_url
+    return AuthenticationProfile(
+        name=raw.name,
+        provider=raw.provider,
+        issuer_url=issuer,
+        login_url=login,
+        logout_url=logout,
+        metadata_url=raw.metadata_url,
+        certificates=unique(tuple(certificates)),
+        allow_single_sign_on=raw.allow_single_sign_on,
+        use_password_protected_context=raw.use_password_protected_context,
+        use_integrated_authentication_context=raw.use_integrated_authentication_context,
+        enforce_saml_for=frozenset(raw.enforce_saml_for),
+    )
+
+
+def _read(path: Path, key: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise ConfigError(f"{key}: cannot read {path} ({error.strerror})") from None
+
+
+def _certificates(data: bytes, key: str) -> tuple[Certificate, ...]:
+    try:
+        return load_certificates(data, key)
+    except CertificateError as error:
+        raise ConfigError(str(error)) from None
