@@ -31,8 +31,6 @@ def _requirements_digest() -> str:
 
 def ensure_environment() -> None:
     """Create the virtual environment and install the project with its extras."""
-    if sys.version_info < (3, 11):
-        sys.exit(f"sp-sim needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     digest = _requirements_digest()
     if STAMP.exists() and STAMP.read_text() == digest:
         return

@@ -1,8 +1,8 @@
 """Exceptions for misuse and infrastructure. Validation outcomes are findings, never these.
 
-    SpSimError
-     ├── ConfigError     a settings file, flag or certificate cannot be used (CLI exit 2)
-     └── InputError      a file named on the command line cannot be read (CLI exit 2)
+SpSimError
+ ├── ConfigError     a settings file, flag or certificate cannot be used (CLI exit 2)
+ └── InputError      a file named on the command line cannot be read (CLI exit 2)
 """
 
 from __future__ import annotations

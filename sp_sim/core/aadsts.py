@@ -27,34 +27,49 @@ CATALOGUE: dict[str, AadstsError] = {
         AadstsError(
             "AADSTS700016",
             "Application with identifier was not found in the directory.",
-            Hint(Side.ENTRA_APP, "Identifier (Entity ID)",
-                 "set it to the Mimecast entity ID https://<region>-api.mimecast.com/sso/"
-                 "<ACCOUNTCODE>, account code upper case, region of the account"),
+            Hint(
+                Side.ENTRA_APP,
+                "Identifier (Entity ID)",
+                "set it to the Mimecast entity ID https://<region>-api.mimecast.com/sso/"
+                "<ACCOUNTCODE>, account code upper case, region of the account",
+            ),
         ),
         AadstsError(
             "AADSTS650056",
             "Misconfigured application: the issuer in the SAML request is not valid.",
-            Hint(Side.ENTRA_APP, "Identifier (Entity ID)",
-                 "use the full URL with https:// as the Identifier"),
+            Hint(
+                Side.ENTRA_APP,
+                "Identifier (Entity ID)",
+                "use the full URL with https:// as the Identifier",
+            ),
         ),
         AadstsError(
             "AADSTS50011",
             "The reply URL in the request does not match the reply URLs configured.",
-            Hint(Side.ENTRA_APP, "Reply URL (Assertion Consumer Service URL)",
-                 "add https://<region>-api.mimecast.com/login/saml for the account's region"),
+            Hint(
+                Side.ENTRA_APP,
+                "Reply URL (Assertion Consumer Service URL)",
+                "add https://<region>-api.mimecast.com/login/saml for the account's region",
+            ),
         ),
         AadstsError(
             "AADSTS75011",
             "Authentication method by which the user authenticated with the service "
             "doesn't match the requested authentication method.",
-            Hint(Side.MIMECAST_PROFILE, "Use Password protected Context / Use Integrated "
-                 "Authentication Context", "untick both checkboxes"),
+            Hint(
+                Side.MIMECAST_PROFILE,
+                "Use Password protected Context / Use Integrated Authentication Context",
+                "untick both checkboxes",
+            ),
         ),
         AadstsError(
             "AADSTS50105",
             "The signed in user is not assigned to a role for the application.",
-            Hint(Side.ENTRA_APP, "Users and groups",
-                 "assign the user, or a group the user is a direct member of"),
+            Hint(
+                Side.ENTRA_APP,
+                "Users and groups",
+                "assign the user, or a group the user is a direct member of",
+            ),
         ),
         AadstsError(
             "AADSTS75005",
@@ -80,15 +95,21 @@ CATALOGUE: dict[str, AadstsError] = {
         AadstsError(
             "AADSTS75016",
             "SAML2 Authentication Request has invalid NameIDPolicy.",
-            Hint(Side.SENDER, "NameIDPolicy",
-                 "ask for persistent, emailAddress, unspecified or transient"),
+            Hint(
+                Side.SENDER,
+                "NameIDPolicy",
+                "ask for persistent, emailAddress, unspecified or transient",
+            ),
         ),
         AadstsError(
             "AADSTS76021",
             "The request sent by client is not signed while the application requires "
             "signed requests.",
-            Hint(Side.ENTRA_APP, "Require verification certificates",
-                 "turn it off, or sign the AuthnRequest with RSA-SHA256"),
+            Hint(
+                Side.ENTRA_APP,
+                "Require verification certificates",
+                "turn it off, or sign the AuthnRequest with RSA-SHA256",
+            ),
         ),
         AadstsError(
             "AADSTS75008",

@@ -16,15 +16,13 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-import xmlsec
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from sp_sim.core import metadata
+from sp_sim.core.libxmlsec import xmlsec
 
-_PEM_BLOCK = re.compile(
-    rb"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", re.DOTALL
-)
+_PEM_BLOCK = re.compile(rb"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", re.DOTALL)
 _BOM = b"\xef\xbb\xbf"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sp_sim.core.checks.audience import check_audience
 from sp_sim.core.checks.authn import check_authn, check_replay
 from sp_sim.core.checks.certificate import check_certificates
 from sp_sim.core.checks.conditions import check_time
@@ -25,7 +26,6 @@ from sp_sim.core.checks.subject import (
 )
 from sp_sim.core.checks.transport import decode_transport
 from sp_sim.core.codes import Code
-from sp_sim.core.checks.audience import check_audience
 from sp_sim.core.model import Finding, Report, Status
 from sp_sim.core.settings import APPLICATIONS, CheckSettings
 from sp_sim.core.xml import format_instant
@@ -64,8 +64,9 @@ def check_response(data: bytes, settings: CheckSettings, now: datetime) -> Repor
     findings = list(decoded.findings)
     if decoded.xml is None:
         reason = "the message could not be decoded"
-        findings += _skipped(_AFTER_TRANSPORT + _AFTER_XML + _AFTER_STATUS + _ASSERTION_CHECKS,
-                             reason)
+        findings += _skipped(
+            _AFTER_TRANSPORT + _AFTER_XML + _AFTER_STATUS + _ASSERTION_CHECKS, reason
+        )
         return Report(tuple(findings), judged_at=at)
 
     document, structure = parse_document(decoded.xml)
@@ -86,9 +87,15 @@ def check_response(data: bytes, settings: CheckSettings, now: datetime) -> Repor
         findings += _skipped(_AFTER_STATUS + _ASSERTION_CHECKS, reason)
         return Report(tuple(findings), judged_at=at, xml=decoded.xml)
     if document.assertion is None:
-        findings.append(Finding(Code.XML_NO_ASSERTION, Status.FAIL,
-                                "The Response says Success but holds no Assertion.",
-                                expected="one saml:Assertion", location="/Response"))
+        findings.append(
+            Finding(
+                Code.XML_NO_ASSERTION,
+                Status.FAIL,
+                "The Response says Success but holds no Assertion.",
+                expected="one saml:Assertion",
+                location="/Response",
+            )
+        )
         findings += _skipped(_AFTER_STATUS + _ASSERTION_CHECKS, "there is no assertion")
         return Report(tuple(findings), judged_at=at, xml=decoded.xml)
 
@@ -113,14 +120,24 @@ def _check_destination(view: SignedView, settings: CheckSettings) -> Finding:
     covered = view.response_covered
     location = "/Response/@Destination"
     if not settings.acs_url:
-        return Finding(Code.DESTINATION_SKIPPED, Status.SKIPPED,
-                       "No ACS URL is configured; Destination was not compared.",
-                       observed=destination, location=location, covered_by_signature=covered)
+        return Finding(
+            Code.DESTINATION_SKIPPED,
+            Status.SKIPPED,
+            "No ACS URL is configured; Destination was not compared.",
+            observed=destination,
+            location=location,
+            covered_by_signature=covered,
+        )
     if destination is None:
         # Bindings §3.5.5.2: a signed Response must carry Destination.
-        return Finding(Code.DESTINATION_MISSING, Status.FAIL if covered else Status.WARN,
-                       "The Response has no Destination.", expected=settings.acs_url,
-                       location=location, covered_by_signature=covered)
+        return Finding(
+            Code.DESTINATION_MISSING,
+            Status.FAIL if covered else Status.WARN,
+            "The Response has no Destination.",
+            expected=settings.acs_url,
+            location=location,
+            covered_by_signature=covered,
+        )
     return compare_acs("Destination", destination, settings, location, covered)
 
 

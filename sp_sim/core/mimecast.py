@@ -44,7 +44,9 @@ REGIONS: dict[str, Region] = {
         Region("za", "za-api.mimecast.com", "CSA", "login-za.mimecast.com"),
         Region("au", "au-api.mimecast.com", "CAU", "login-au.mimecast.com"),
         # Microsoft's tutorials say jer-api; Mimecast's own scripts use je-api. Accept both.
-        Region("jer", "jer-api.mimecast.com", None, "login-jer.mimecast.com", ("je-api.mimecast.com",)),
+        Region(
+            "jer", "jer-api.mimecast.com", None, "login-jer.mimecast.com", ("je-api.mimecast.com",)
+        ),
         Region("uspcom", "uspcom-api.mimecast-pscom-us.com", None),
     )
 }

@@ -22,9 +22,7 @@ APPLICATIONS: dict[str, str] = {
 """Mimecast applications a profile can enforce SAML for (key → name shown in the console).
 `mimecast` is the newer UI's single "Enforce SAML Authentication for Mimecast"."""
 
-PASSWORD_PROTECTED_CONTEXT = (
-    "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
-)
+PASSWORD_PROTECTED_CONTEXT = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
 INTEGRATED_CONTEXT = "urn:federation:authentication:windows"
 
 

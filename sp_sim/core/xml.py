@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from lxml import etree
 
@@ -75,7 +76,7 @@ def parse_untrusted(data: bytes) -> etree._Element:
     document carries a DOCTYPE; callers turn both into findings.
     """
     root = etree.fromstring(data, _PARSER)
-    docinfo = root.getroottree().docinfo
+    docinfo: Any = root.getroottree().docinfo  # lxml-stubs lack DocInfo.doctype
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise UnsafeXML("the document has a DOCTYPE")
     return root

@@ -8,13 +8,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import xmlsec
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from sp_sim.core.certs import Certificate
+from sp_sim.core.libxmlsec import xmlsec
 
 ENTRA_CERTIFICATE_NAME = "Microsoft Azure Federated SSO Certificate"
 

@@ -10,13 +10,15 @@ Conditions from IssueInstant − 5 min to + 60 min.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-import xmlsec
 from lxml import etree
 
+from sp_sim.core.libxmlsec import xmlsec
 from sp_sim.core.xml import ASSERTION, BEARER, PROTOCOL, STATUS_SUCCESS, format_instant, qname
 from sp_sim.idp.keys import SigningKey
 
@@ -41,6 +43,9 @@ class Algorithm(StrEnum):
     SHA256 = "sha256"
     SHA1 = "sha1"
 
+
+# lxml-stubs type nsmap keys as str; lxml takes None for the default namespace.
+_DEFAULT_ASSERTION_NS: Any = {None: ASSERTION}
 
 _TRANSFORMS = {
     Algorithm.SHA256: (xmlsec.Transform.RSA_SHA256, xmlsec.Transform.SHA256),
@@ -76,8 +81,9 @@ class Token:
     assertion_id: str = field(default_factory=new_id)
 
 
-def _element(parent: etree._Element, tag: str, text: str | None = None,
-             **attributes: str) -> etree._Element:
+def _element(
+    parent: etree._Element, tag: str, text: str | None = None, **attributes: str
+) -> etree._Element:
     child = etree.SubElement(parent, tag, attributes)
     if text is not None:
         child.text = text
@@ -91,19 +97,22 @@ def build_assertion(token: Token) -> etree._Element:
     assertion = etree.Element(
         qname(a, "Assertion"),
         {"ID": token.assertion_id, "IssueInstant": instant, "Version": "2.0"},
-        nsmap={None: a},
+        nsmap=_DEFAULT_ASSERTION_NS,
     )
     _element(assertion, qname(a, "Issuer"), token.issuer)
     subject = _element(assertion, qname(a, "Subject"))
     _element(subject, qname(a, "NameID"), token.name_id, Format=token.name_id_format)
     confirmation = _element(subject, qname(a, "SubjectConfirmation"), Method=BEARER)
-    data = {"NotOnOrAfter": format_instant(token.issue_instant + token.confirmation_lifetime),
-            "Recipient": token.recipient}
+    data = {
+        "NotOnOrAfter": format_instant(token.issue_instant + token.confirmation_lifetime),
+        "Recipient": token.recipient,
+    }
     if token.in_response_to:
         data = {"InResponseTo": token.in_response_to, **data}
     _element(confirmation, qname(a, "SubjectConfirmationData"), **data)
     conditions = _element(
-        assertion, qname(a, "Conditions"),
+        assertion,
+        qname(a, "Conditions"),
         NotBefore=format_instant(token.issue_instant - token.not_before_margin),
         NotOnOrAfter=format_instant(token.issue_instant + token.lifetime),
     )
@@ -115,9 +124,12 @@ def build_assertion(token: Token) -> etree._Element:
             attribute = _element(statement, qname(a, "Attribute"), Name=name)
             for value in values:
                 _element(attribute, qname(a, "AttributeValue"), value)
-    authn = _element(assertion, qname(a, "AuthnStatement"),
-                     AuthnInstant=format_instant(token.issue_instant - timedelta(seconds=1)),
-                     SessionIndex=token.assertion_id)
+    authn = _element(
+        assertion,
+        qname(a, "AuthnStatement"),
+        AuthnInstant=format_instant(token.issue_instant - timedelta(seconds=1)),
+        SessionIndex=token.assertion_id,
+    )
     context = _element(authn, qname(a, "AuthnContext"))
     _element(context, qname(a, "AuthnContextClassRef"), token.authn_context)
     return assertion
@@ -125,13 +137,16 @@ def build_assertion(token: Token) -> etree._Element:
 
 def build_response(token: Token, assertion: etree._Element | None = None) -> etree._Element:
     """The unsigned Response around an Assertion (built from the token when not given)."""
-    attributes = {"ID": token.response_id, "Version": "2.0",
-                  "IssueInstant": format_instant(token.issue_instant),
-                  "Destination": token.destination or token.recipient}
+    attributes = {
+        "ID": token.response_id,
+        "Version": "2.0",
+        "IssueInstant": format_instant(token.issue_instant),
+        "Destination": token.destination or token.recipient,
+    }
     if token.in_response_to:
         attributes["InResponseTo"] = token.in_response_to
     response = etree.Element(qname(PROTOCOL, "Response"), attributes, nsmap={"samlp": PROTOCOL})
-    issuer = etree.SubElement(response, qname(ASSERTION, "Issuer"), nsmap={None: ASSERTION})
+    issuer = etree.SubElement(response, qname(ASSERTION, "Issuer"), nsmap=_DEFAULT_ASSERTION_NS)
     issuer.text = token.issuer
     status = _element(response, qname(PROTOCOL, "Status"))
     _element(status, qname(PROTOCOL, "StatusCode"), Value=STATUS_SUCCESS)
@@ -139,8 +154,9 @@ def build_response(token: Token, assertion: etree._Element | None = None) -> etr
     return response
 
 
-def sign_element(element: etree._Element, key: SigningKey,
-                 algorithm: Algorithm = Algorithm.SHA256) -> None:
+def sign_element(
+    element: etree._Element, key: SigningKey, algorithm: Algorithm = Algorithm.SHA256
+) -> None:
     """Add an enveloped exc-c14n signature right after the element's Issuer, and sign."""
     sign_method, digest_method = _TRANSFORMS[algorithm]
     signature = xmlsec.template.create(element, xmlsec.Transform.EXCL_C14N, sign_method)
@@ -149,8 +165,7 @@ def sign_element(element: etree._Element, key: SigningKey,
         element.insert(0, signature)
     else:
         issuer.addnext(signature)
-    reference = xmlsec.template.add_reference(signature, digest_method,
-                                              uri=f"#{element.get('ID')}")
+    reference = xmlsec.template.add_reference(signature, digest_method, uri=f"#{element.get('ID')}")
     xmlsec.template.add_transform(reference, xmlsec.Transform.ENVELOPED)
     xmlsec.template.add_transform(reference, xmlsec.Transform.EXCL_C14N)
     key_info = xmlsec.template.ensure_key_info(signature)
@@ -161,9 +176,18 @@ def sign_element(element: etree._Element, key: SigningKey,
     context.sign(signature)
 
 
-def mint_response_element(token: Token, key: SigningKey) -> etree._Element:
-    """A signed Response tree, for callers that mutate it further (faults)."""
+def mint_response_element(
+    token: Token,
+    key: SigningKey,
+    before_signing: Callable[[etree._Element], None] | None = None,
+) -> etree._Element:
+    """A signed Response tree, for callers that mutate it further (faults).
+
+    `before_signing` may reshape the unsigned Response; the signature then covers it.
+    """
     response = build_response(token)
+    if before_signing is not None:
+        before_signing(response)
     assertion = response.find(qname(ASSERTION, "Assertion"))
     assert assertion is not None
     if token.signing in (Signing.ASSERTION, Signing.BOTH):
@@ -171,6 +195,25 @@ def mint_response_element(token: Token, key: SigningKey) -> etree._Element:
     if token.signing in (Signing.RESPONSE, Signing.BOTH):
         sign_element(response, key, token.algorithm)
     return response
+
+
+def mint_error_response(
+    token: Token, status: str, message: str, second_status: str | None = None
+) -> bytes:
+    """An Entra error answer: a Response with an error Status, an AADSTS message and no
+    Assertion."""
+    response = build_response(token)
+    assertion = response.find(qname(ASSERTION, "Assertion"))
+    assert assertion is not None
+    response.remove(assertion)
+    status_element = response.find(qname(PROTOCOL, "Status"))
+    assert status_element is not None
+    status_element.clear()
+    code = _element(status_element, qname(PROTOCOL, "StatusCode"), Value=status)
+    if second_status:
+        _element(code, qname(PROTOCOL, "StatusCode"), Value=second_status)
+    _element(status_element, qname(PROTOCOL, "StatusMessage"), message)
+    return etree.tostring(response)
 
 
 def mint_response(token: Token, key: SigningKey) -> bytes:

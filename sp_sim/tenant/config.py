@@ -46,8 +46,12 @@ class _Profile(_Strict):
     use_password_protected_context: bool = False
     use_integrated_authentication_context: bool = False
     enforce_saml_for: list[str] = Field(
-        default_factory=lambda: ["administration_console", "personal_portal",
-                                 "end_user_applications"])
+        default_factory=lambda: [
+            "administration_console",
+            "personal_portal",
+            "end_user_applications",
+        ]
+    )
 
 
 class _Address(_Strict):
@@ -99,8 +103,10 @@ def tenant_from_dict(data: dict[str, object], source: Path) -> Tenant:
         first = error.errors()[0]
         raise ConfigError(f"{source}: {_key(first['loc'])}: {first['msg']}") from None
     if parsed.account.region not in REGIONS:
-        raise ConfigError(f"{source}: account.region: {parsed.account.region!r} is not one of "
-                          f"{', '.join(REGIONS)}")
+        raise ConfigError(
+            f"{source}: account.region: {parsed.account.region!r} is not one of "
+            f"{', '.join(REGIONS)}"
+        )
     profiles = tuple(_profile(p, i, source) for i, p in enumerate(parsed.profiles))
     names = [p.name for p in profiles]
     for i, address in enumerate(parsed.directory.addresses):
@@ -108,8 +114,10 @@ def tenant_from_dict(data: dict[str, object], source: Path) -> Tenant:
         if address.profile is not None and address.profile not in names:
             raise ConfigError(f"{where}.profile: no profile named {address.profile!r}")
         if address.application is not None and address.application not in APPLICATIONS:
-            raise ConfigError(f"{where}.application: {address.application!r} is not one of "
-                              f"{', '.join(APPLICATIONS)}")
+            raise ConfigError(
+                f"{where}.application: {address.application!r} is not one of "
+                f"{', '.join(APPLICATIONS)}"
+            )
         if "@" not in address.email:
             raise ConfigError(f"{where}.email: {address.email!r} is not an email address")
     return Tenant(
@@ -117,8 +125,10 @@ def tenant_from_dict(data: dict[str, object], source: Path) -> Tenant:
         profiles=profiles,
         directory=Directory(
             domains=frozenset(d.strip().lower() for d in parsed.directory.domains),
-            addresses=tuple(Address(a.email, a.global_name, a.profile, a.application)
-                            for a in parsed.directory.addresses),
+            addresses=tuple(
+                Address(a.email, a.global_name, a.profile, a.application)
+                for a in parsed.directory.addresses
+            ),
         ),
         clock_skew=timedelta(seconds=parsed.checks.clock_skew_seconds),
     )
@@ -128,15 +138,18 @@ def _profile(raw: _Profile, index: int, source: Path) -> AuthenticationProfile:
     where = f"{source}: profiles[{index}]"
     for application in raw.enforce_saml_for:
         if application not in APPLICATIONS:
-            raise ConfigError(f"{where}.enforce_saml_for: {application!r} is not one of "
-                              f"{', '.join(APPLICATIONS)}")
+            raise ConfigError(
+                f"{where}.enforce_saml_for: {application!r} is not one of {', '.join(APPLICATIONS)}"
+            )
     certificates: list[Certificate] = []
     for i, text in enumerate(raw.idp_certificates):
         certificates += _certificates(text.encode(), f"{where}.idp_certificates[{i}]")
     base = source.parent
     for i, name in enumerate(raw.idp_certificate_files):
-        certificates += _certificates(_read(base / name, f"{where}.idp_certificate_files[{i}]"),
-                                      f"{where}.idp_certificate_files[{i}]")
+        certificates += _certificates(
+            _read(base / name, f"{where}.idp_certificate_files[{i}]"),
+            f"{where}.idp_certificate_files[{i}]",
+        )
     issuer, login, logout = raw.issuer_url, raw.login_url, raw.logout_url
     if raw.idp_metadata_file is not None:
         key = f"{where}.idp_metadata_file"
@@ -145,8 +158,12 @@ def _profile(raw: _Profile, index: int, source: Path) -> AuthenticationProfile:
         except MetadataError as error:
             raise ConfigError(f"{key}: {error}") from None
         certificates += _certificates(
-            "\n".join(f"-----BEGIN CERTIFICATE-----\n{c}\n-----END CERTIFICATE-----"
-                      for c in metadata.signing_certificates).encode(), key)
+            "\n".join(
+                f"-----BEGIN CERTIFICATE-----\n{c}\n-----END CERTIFICATE-----"
+                for c in metadata.signing_certificates
+            ).encode(),
+            key,
+        )
         issuer = issuer or metadata.entity_id
         login = login or metadata.login_url
         logout = logout or metadata.logout_url

@@ -19,9 +19,7 @@ _FIELD = "Basic SAML Configuration › Identifier (Entity ID)"
 _LOCATION = "/Response/Assertion/Conditions/AudienceRestriction/Audience"
 
 
-def check_audience(
-    assertion: etree._Element, settings: CheckSettings, covered: bool
-) -> Finding:
+def check_audience(assertion: etree._Element, settings: CheckSettings, covered: bool) -> Finding:
     """Every AudienceRestriction must include the entity ID."""
     expected = settings.entity_id
     restrictions = assertion.findall(
@@ -33,31 +31,44 @@ def check_audience(
     observed = ", ".join(a for group in audiences for a in group) or None
     if not restrictions:
         return Finding(
-            Code.AUDIENCE_MISSING, Status.FAIL,
+            Code.AUDIENCE_MISSING,
+            Status.FAIL,
             "The assertion has no AudienceRestriction: it is not bound to any SP.",
-            expected=expected, location=_LOCATION, covered_by_signature=covered,
+            expected=expected,
+            location=_LOCATION,
+            covered_by_signature=covered,
         )
     if not expected:
         return Finding(
-            Code.AUDIENCE_NOT_CONFIGURED, Status.SKIPPED,
+            Code.AUDIENCE_NOT_CONFIGURED,
+            Status.SKIPPED,
             "No entity ID is configured; the audience was not compared.",
-            observed=observed, location=_LOCATION, covered_by_signature=covered,
+            observed=observed,
+            location=_LOCATION,
+            covered_by_signature=covered,
         )
     unmet = [group for group in audiences if expected not in group]
     if not unmet:
         return Finding(
-            Code.AUDIENCE_MATCH, Status.PASS, "The assertion is meant for this entity ID.",
-            expected=expected, observed=observed, location=_LOCATION,
+            Code.AUDIENCE_MATCH,
+            Status.PASS,
+            "The assertion is meant for this entity ID.",
+            expected=expected,
+            observed=observed,
+            location=_LOCATION,
             covered_by_signature=covered,
         )
     nearest = next((a for a in unmet[0] if a), "")
     code, why = _explain(nearest, expected, settings)
     return Finding(
-        code, Status.FAIL,
+        code,
+        Status.FAIL,
         f"{why} In an IdP-initiated sign-in Entra issues the token anyway; Mimecast refuses it.",
-        expected=expected, observed=observed or "(empty)",
+        expected=expected,
+        observed=observed or "(empty)",
         hint=Hint(Side.ENTRA_APP, _FIELD, f"set it to {expected}"),
-        location=_LOCATION, covered_by_signature=covered,
+        location=_LOCATION,
+        covered_by_signature=covered,
     )
 
 
@@ -88,8 +99,7 @@ def _explain(observed: str, expected: str, settings: CheckSettings) -> tuple[Cod
             )
         if got.upper() == code.upper():
             return Code.AUDIENCE_ACCOUNT_CODE_CASE, (
-                f"Audience has the account code as {got!r}; account codes are upper case "
-                f"({code})."
+                f"Audience has the account code as {got!r}; account codes are upper case ({code})."
             )
         return Code.AUDIENCE_ACCOUNT_CODE_WRONG, (
             f"Audience names account {got!r}; this account is {code!r}."

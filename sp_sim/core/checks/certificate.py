@@ -49,8 +49,7 @@ def _one(certificate: Certificate, settings: CheckSettings, now: datetime) -> Fi
         return Finding(
             Code.CERTIFICATE_EXPIRING,
             Status.WARN,
-            f"Certificate {certificate.thumbprint} expires in {left.days} day(s) "
-            f"({validity}).",
+            f"Certificate {certificate.thumbprint} expires in {left.days} day(s) ({validity}).",
             expected=f"more than {settings.certificate_warning.days} days left",
             observed=validity,
             hint=_RENEW,

@@ -47,58 +47,119 @@ def check_time(
     skew_text = f"allowing {human(skew)} of clock skew"
     at = format_instant(now)
 
-    def finding(code: Code, status: Status, message: str, expected: str | None,
-                observed: str | None, location: str, hint: Hint | None = _CLOCK) -> Finding:
-        return Finding(code, status, message, expected=expected, observed=observed,
-                       hint=hint, location=location, covered_by_signature=covered)
+    def finding(
+        code: Code,
+        status: Status,
+        message: str,
+        expected: str | None,
+        observed: str | None,
+        location: str,
+        hint: Hint | None = _CLOCK,
+    ) -> Finding:
+        return Finding(
+            code,
+            status,
+            message,
+            expected=expected,
+            observed=observed,
+            hint=hint,
+            location=location,
+            covered_by_signature=covered,
+        )
 
     try:
         not_before = None if conditions is None else _instant(conditions, "NotBefore")
         not_after = None if conditions is None else _instant(conditions, "NotOnOrAfter")
         deliver_by = [(_instant(c, "NotOnOrAfter"), c) for c in confirmations]
     except ValueError as error:
-        return [finding(Code.TIME_UNREADABLE, Status.FAIL, f"A time is unreadable: {error}.",
-                        "xs:dateTime in UTC", None, _CONDITIONS, None)]
+        return [
+            finding(
+                Code.TIME_UNREADABLE,
+                Status.FAIL,
+                f"A time is unreadable: {error}.",
+                "xs:dateTime in UTC",
+                None,
+                _CONDITIONS,
+                None,
+            )
+        ]
     findings: list[Finding] = []
     if not_after is None:
-        findings.append(finding(
-            Code.TIME_MISSING, Status.FAIL,
-            "The assertion has no Conditions NotOnOrAfter: it would never expire.",
-            "Conditions with NotBefore and NotOnOrAfter", None, _CONDITIONS, None))
+        findings.append(
+            finding(
+                Code.TIME_MISSING,
+                Status.FAIL,
+                "The assertion has no Conditions NotOnOrAfter: it would never expire.",
+                "Conditions with NotBefore and NotOnOrAfter",
+                None,
+                _CONDITIONS,
+                None,
+            )
+        )
     if any(limit is None for limit, _ in deliver_by):
-        findings.append(finding(
-            Code.TIME_MISSING, Status.FAIL,
-            "A bearer SubjectConfirmationData has no NotOnOrAfter.",
-            "NotOnOrAfter on SubjectConfirmationData", None, _SCD, None))
+        findings.append(
+            finding(
+                Code.TIME_MISSING,
+                Status.FAIL,
+                "A bearer SubjectConfirmationData has no NotOnOrAfter.",
+                "NotOnOrAfter on SubjectConfirmationData",
+                None,
+                _SCD,
+                None,
+            )
+        )
     window = f"{format_instant(not_before) if not_before else '…'} to " + (
-        format_instant(not_after) if not_after else "…")
+        format_instant(not_after) if not_after else "…"
+    )
     if not_before is not None and now + skew < not_before:
-        findings.append(finding(
-            Code.TIME_NOT_YET_VALID, Status.FAIL,
-            f"At {at} the assertion is not valid for another {human(not_before - now)} "
-            f"({human(not_before - now - skew)} beyond the skew): the IdP's clock runs ahead, "
-            "or the SP's behind.",
-            f"NotBefore <= now + {human(skew)}", f"NotBefore {format_instant(not_before)}",
-            f"{_CONDITIONS}/@NotBefore"))
+        findings.append(
+            finding(
+                Code.TIME_NOT_YET_VALID,
+                Status.FAIL,
+                f"At {at} the assertion is not valid for another {human(not_before - now)} "
+                f"({human(not_before - now - skew)} beyond the skew): the IdP's clock runs ahead, "
+                "or the SP's behind.",
+                f"NotBefore <= now + {human(skew)}",
+                f"NotBefore {format_instant(not_before)}",
+                f"{_CONDITIONS}/@NotBefore",
+            )
+        )
     if not_after is not None and now - skew >= not_after:
-        findings.append(finding(
-            Code.TIME_EXPIRED, Status.FAIL,
-            f"At {at} the assertion expired {human(now - not_after)} ago "
-            f"({human(now - skew - not_after)} beyond the skew).",
-            f"now - {human(skew)} < NotOnOrAfter", f"NotOnOrAfter {format_instant(not_after)}",
-            f"{_CONDITIONS}/@NotOnOrAfter"))
+        findings.append(
+            finding(
+                Code.TIME_EXPIRED,
+                Status.FAIL,
+                f"At {at} the assertion expired {human(now - not_after)} ago "
+                f"({human(now - skew - not_after)} beyond the skew).",
+                f"now - {human(skew)} < NotOnOrAfter",
+                f"NotOnOrAfter {format_instant(not_after)}",
+                f"{_CONDITIONS}/@NotOnOrAfter",
+            )
+        )
     for limit, _ in deliver_by:
         if limit is not None and now - skew >= limit:
-            findings.append(finding(
-                Code.TIME_CONFIRMATION_EXPIRED, Status.FAIL,
-                f"At {at} the time to deliver the assertion ran out {human(now - limit)} ago "
-                f"({human(now - skew - limit)} beyond the skew). Entra gives five minutes.",
-                f"now - {human(skew)} < NotOnOrAfter", f"NotOnOrAfter {format_instant(limit)}",
-                f"{_SCD}/@NotOnOrAfter"))
+            findings.append(
+                finding(
+                    Code.TIME_CONFIRMATION_EXPIRED,
+                    Status.FAIL,
+                    f"At {at} the time to deliver the assertion ran out {human(now - limit)} ago "
+                    f"({human(now - skew - limit)} beyond the skew). Entra gives five minutes.",
+                    f"now - {human(skew)} < NotOnOrAfter",
+                    f"NotOnOrAfter {format_instant(limit)}",
+                    f"{_SCD}/@NotOnOrAfter",
+                )
+            )
     if not findings:
         left = f"; {human(not_after - now)} left" if not_after and not_after > now else ""
-        findings.append(finding(
-            Code.TIME_VALID, Status.PASS,
-            f"At {at}, inside {window}, {skew_text}{left}.",
-            f"inside the window, {skew_text}", window, _CONDITIONS, None))
+        findings.append(
+            finding(
+                Code.TIME_VALID,
+                Status.PASS,
+                f"At {at}, inside {window}, {skew_text}{left}.",
+                f"inside the window, {skew_text}",
+                window,
+                _CONDITIONS,
+                None,
+            )
+        )
     return findings

@@ -35,8 +35,14 @@ _UUI = "Attributes & Claims › Unique User Identifier (Name ID)"
 
 
 class _FindingMaker(Protocol):
-    def __call__(self, code: Code, status: Status, message: str, expected: str | None = ...,
-                 hint: Hint | None = ...) -> Finding: ...
+    def __call__(
+        self,
+        code: Code,
+        status: Status,
+        message: str,
+        expected: str | None = ...,
+        hint: Hint | None = ...,
+    ) -> Finding: ...
 
 
 @dataclass(frozen=True)
@@ -56,9 +62,7 @@ def claims(assertion: etree._Element) -> dict[str, list[str]]:
     return found
 
 
-def _matching_claim(
-    assertion: etree._Element, directory: Directory
-) -> tuple[str, Address] | None:
+def _matching_claim(assertion: etree._Element, directory: Directory) -> tuple[str, Address] | None:
     for name, values in claims(assertion).items():
         for value in values:
             address = directory.find(value)
@@ -75,70 +79,119 @@ def check_nameid(
     value = text_of(element)
     name_format = "" if element is None else element.get("Format", "(no Format)")
 
-    def finding(code: Code, status: Status, message: str, expected: str | None = None,
-                hint: Hint | None = None) -> Finding:
-        return Finding(code, status, message, expected=expected,
-                       observed=f"{value} ({name_format})" if value else None, hint=hint,
-                       location=_LOCATION, covered_by_signature=covered)
+    def finding(
+        code: Code,
+        status: Status,
+        message: str,
+        expected: str | None = None,
+        hint: Hint | None = None,
+    ) -> Finding:
+        return Finding(
+            code,
+            status,
+            message,
+            expected=expected,
+            observed=f"{value} ({name_format})" if value else None,
+            hint=hint,
+            location=_LOCATION,
+            covered_by_signature=covered,
+        )
 
     if not value:
         return Subject(None, None), finding(
-            Code.NAMEID_MISSING, Status.FAIL, "The assertion has no NameID.",
+            Code.NAMEID_MISSING,
+            Status.FAIL,
+            "The assertion has no NameID.",
             "the user's primary email address",
-            Hint(Side.ENTRA_APP, _UUI, "choose user.mail"))
+            Hint(Side.ENTRA_APP, _UUI, "choose user.mail"),
+        )
     directory = settings.directory
     if directory is None:
         return Subject(value, None), finding(
-            Code.NAMEID_SKIPPED, Status.SKIPPED,
-            f"NameID is {value!r}; no directory is configured, so it was not mapped.")
+            Code.NAMEID_SKIPPED,
+            Status.SKIPPED,
+            f"NameID is {value!r}; no directory is configured, so it was not mapped.",
+        )
     address = directory.find(value)
     if address is not None:
         return Subject(value, address), finding(
-            Code.NAMEID_MAPPED, Status.PASS,
-            f"NameID {value!r} is the directory address {address.email}.", address.email)
+            Code.NAMEID_MAPPED,
+            Status.PASS,
+            f"NameID {value!r} is the directory address {address.email}.",
+            address.email,
+        )
     return Subject(value, None), _explain(value, name_format, assertion, directory, finding)
 
 
-def _explain(value: str, name_format: str, assertion: etree._Element, directory: Directory,
-             finding: _FindingMaker) -> Finding:
+def _explain(
+    value: str,
+    name_format: str,
+    assertion: etree._Element,
+    directory: Directory,
+    finding: _FindingMaker,
+) -> Finding:
     other = _matching_claim(assertion, directory)
     switch = None
     if other is not None:
         claim, address = other
         source = SOURCE_ATTRIBUTES.get(claim, f"the attribute behind {claim}")
-        switch = Hint(Side.ENTRA_APP, _UUI,
-                      f"choose {source}: the claim {claim} carries {address.email}, which "
-                      "is in the directory")
+        switch = Hint(
+            Side.ENTRA_APP,
+            _UUI,
+            f"choose {source}: the claim {claim} carries {address.email}, which "
+            "is in the directory",
+        )
     expected = "a primary address in the Mimecast directory"
     if name_format in OPAQUE_FORMATS or "@" not in value:
         return finding(
-            Code.NAMEID_OPAQUE_ID, Status.FAIL,
+            Code.NAMEID_OPAQUE_ID,
+            Status.FAIL,
             f"NameID {value!r} is an opaque ID, not an email address. Entra sends a "
             "persistent pairwise ID when the Unique User Identifier's source attribute is "
             "empty for this user (often user.mail).",
             expected,
-            switch or Hint(Side.ENTRA_USER, "mail",
-                           "give the user a mail address, or choose a source attribute "
-                           "that is an address Mimecast knows"))
+            switch
+            or Hint(
+                Side.ENTRA_USER,
+                "mail",
+                "give the user a mail address, or choose a source attribute "
+                "that is an address Mimecast knows",
+            ),
+        )
     domain = value.rsplit("@", 1)[1].lower()
     if switch is not None:
         return finding(
-            Code.NAMEID_UPN_NOT_ADDRESS, Status.FAIL,
+            Code.NAMEID_UPN_NOT_ADDRESS,
+            Status.FAIL,
             f"NameID {value!r} (probably the UPN) is not the user's Mimecast address; "
-            "Entra signs the user in, Mimecast cannot find them.", expected, switch)
+            "Entra signs the user in, Mimecast cannot find them.",
+            expected,
+            switch,
+        )
     if not directory.has_domain(domain):
         return finding(
-            Code.NAMEID_UNREGISTERED_DOMAIN, Status.FAIL,
-            f"The domain {domain!r} is not registered in the Mimecast directory.", expected,
-            Hint(Side.MIMECAST_DIRECTORY, "Domains",
-                 f"register {domain} and add the address, or send the user's primary "
-                 "address as NameID"))
+            Code.NAMEID_UNREGISTERED_DOMAIN,
+            Status.FAIL,
+            f"The domain {domain!r} is not registered in the Mimecast directory.",
+            expected,
+            Hint(
+                Side.MIMECAST_DIRECTORY,
+                "Domains",
+                f"register {domain} and add the address, or send the user's primary "
+                "address as NameID",
+            ),
+        )
     return finding(
-        Code.NAMEID_UNKNOWN_ADDRESS, Status.FAIL,
+        Code.NAMEID_UNKNOWN_ADDRESS,
+        Status.FAIL,
         f"{domain} is registered, but there is no address {value!r} in the directory.",
         expected,
-        Hint(Side.MIMECAST_DIRECTORY, "Internal Directory › addresses",
-             f"add {value}, or send the user's primary address as NameID"))
+        Hint(
+            Side.MIMECAST_DIRECTORY,
+            "Internal Directory › addresses",
+            f"add {value}, or send the user's primary address as NameID",
+        ),
+    )
 
 
 def check_profile(address: Address | None, settings: CheckSettings) -> Finding:
@@ -147,29 +200,44 @@ def check_profile(address: Address | None, settings: CheckSettings) -> Finding:
     if profile is None or address is None:
         why = "no tenant profile is configured" if profile is None else "the user was not found"
         return Finding(Code.PROFILE_SKIPPED, Status.SKIPPED, f"Not checked: {why}.")
-    fix = Hint(Side.MIMECAST_APPLICATION_SETTINGS, "Authentication Profile",
-               f"select {profile.name!r} in the application setting (group) that covers "
-               f"{address.email}")
+    fix = Hint(
+        Side.MIMECAST_APPLICATION_SETTINGS,
+        "Authentication Profile",
+        f"select {profile.name!r} in the application setting (group) that covers {address.email}",
+    )
     if address.profile != profile.name:
         reached = f"profile {address.profile!r}" if address.profile else "no SAML profile"
-        return Finding(Code.PROFILE_OTHER_PROFILE, Status.FAIL,
-                       f"{address.email} is covered by an application setting with {reached}, "
-                       f"not {profile.name!r}.",
-                       expected=profile.name, observed=address.profile or "(none)", hint=fix)
+        return Finding(
+            Code.PROFILE_OTHER_PROFILE,
+            Status.FAIL,
+            f"{address.email} is covered by an application setting with {reached}, "
+            f"not {profile.name!r}.",
+            expected=profile.name,
+            observed=address.profile or "(none)",
+            hint=fix,
+        )
     application = address.application or "mimecast"
     enforced = application in profile.enforced_applications or (
-        "mimecast" in profile.enforced_applications)
+        "mimecast" in profile.enforced_applications
+    )
     name = APPLICATIONS.get(application, application)
     if not enforced:
-        return Finding(Code.PROFILE_SAML_NOT_ENFORCED, Status.FAIL,
-                       f"Profile {profile.name!r} does not enforce SAML for {name}: Mimecast "
-                       "would ask for a password instead.",
-                       expected=name,
-                       observed=", ".join(APPLICATIONS.get(a, a)
-                                          for a in sorted(profile.enforced_applications))
-                       or "(none)",
-                       hint=Hint(Side.MIMECAST_PROFILE, "Enforce SAML Authentication for",
-                                 f"tick {name}"))
-    return Finding(Code.PROFILE_APPLIES, Status.PASS,
-                   f"{address.email} reaches profile {profile.name!r}, which enforces SAML "
-                   f"for {name}.", expected=profile.name, observed=profile.name)
+        return Finding(
+            Code.PROFILE_SAML_NOT_ENFORCED,
+            Status.FAIL,
+            f"Profile {profile.name!r} does not enforce SAML for {name}: Mimecast "
+            "would ask for a password instead.",
+            expected=name,
+            observed=", ".join(
+                APPLICATIONS.get(a, a) for a in sorted(profile.enforced_applications)
+            )
+            or "(none)",
+            hint=Hint(Side.MIMECAST_PROFILE, "Enforce SAML Authentication for", f"tick {name}"),
+        )
+    return Finding(
+        Code.PROFILE_APPLIES,
+        Status.PASS,
+        f"{address.email} reaches profile {profile.name!r}, which enforces SAML for {name}.",
+        expected=profile.name,
+        observed=profile.name,
+    )

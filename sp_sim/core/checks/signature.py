@@ -19,11 +19,11 @@ import copy
 import hashlib
 from dataclasses import dataclass
 
-import xmlsec
 from lxml import etree
 
 from sp_sim.core.certs import Certificate, CertificateError, certificate_from_base64
 from sp_sim.core.codes import Code
+from sp_sim.core.libxmlsec import xmlsec
 from sp_sim.core.model import Finding, Hint, Side, Status
 from sp_sim.core.settings import CheckSettings
 from sp_sim.core.xml import (
@@ -99,12 +99,16 @@ def _signed_info(signature: etree._Element) -> _SignedInfo:
         found = None if parent is None else parent.find(qname(DSIG, tag))
         return "" if found is None else found.get("Algorithm", "")
 
-    transforms = () if reference is None else tuple(
-        t.get("Algorithm", "") for t in reference.iter(qname(DSIG, "Transform"))
+    transforms = (
+        ()
+        if reference is None
+        else tuple(t.get("Algorithm", "") for t in reference.iter(qname(DSIG, "Transform")))
     )
     prefixes: tuple[str, ...] = ()
     if reference is not None:
-        for element in reference.iter("{http://www.w3.org/2001/10/xml-exc-c14n#}InclusiveNamespaces"):
+        for element in reference.iter(
+            "{http://www.w3.org/2001/10/xml-exc-c14n#}InclusiveNamespaces"
+        ):
             prefixes = tuple(element.get("PrefixList", "").split())
     return _SignedInfo(
         reference_uri=None if reference is None else reference.get("URI"),
@@ -184,52 +188,70 @@ def _check_one(
     info = _signed_info(signature)
     element_id = element.get("ID")
     if info.references != 1 or not element_id or info.reference_uri != f"#{element_id}":
-        return _Outcome(None, (Finding(
-            Code.SIGNATURE_BAD_REFERENCE,
-            Status.FAIL,
-            f"The signature inside the {name} does not reference that {name}, so it "
-            "proves nothing about it: a signature-wrapping shape.",
-            expected=f"one Reference with URI=\"#{element_id}\"",
-            observed=f"{info.references} Reference(s), URI={info.reference_uri!r}",
-            location=where,
-        ),))
+        return _Outcome(
+            None,
+            (
+                Finding(
+                    Code.SIGNATURE_BAD_REFERENCE,
+                    Status.FAIL,
+                    f"The signature inside the {name} does not reference that {name}, so it "
+                    "proves nothing about it: a signature-wrapping shape.",
+                    expected=f'one Reference with URI="#{element_id}"',
+                    observed=f"{info.references} Reference(s), URI={info.reference_uri!r}",
+                    location=where,
+                ),
+            ),
+        )
     unknown = [
-        a for a in (info.signature_method, info.digest_method, info.c14n_method, *info.transforms)
+        a
+        for a in (info.signature_method, info.digest_method, info.c14n_method, *info.transforms)
         if a not in {*SignatureAlgorithm, *DigestAlgorithm, *_TRANSFORMS}
     ]
     if unknown or info.c14n_method not in _C14N:
-        return _Outcome(None, (Finding(
-            Code.SIGNATURE_UNSUPPORTED_ALGORITHM,
-            Status.FAIL,
-            f"The {name} signature uses an algorithm or transform that is not accepted.",
-            expected="RSA-SHA256, SHA-256, enveloped-signature + exc-c14n",
-            observed=", ".join(unknown) or info.c14n_method,
-            hint=Hint(Side.ENTRA_APP, "Signing Algorithm", "choose SHA-256"),
-            location=where,
-        ),))
+        return _Outcome(
+            None,
+            (
+                Finding(
+                    Code.SIGNATURE_UNSUPPORTED_ALGORITHM,
+                    Status.FAIL,
+                    f"The {name} signature uses an algorithm or transform that is not accepted.",
+                    expected="RSA-SHA256, SHA-256, enveloped-signature + exc-c14n",
+                    observed=", ".join(unknown) or info.c14n_method,
+                    hint=Hint(Side.ENTRA_APP, "Signing Algorithm", "choose SHA-256"),
+                    location=where,
+                ),
+            ),
+        )
     for certificate in settings.certificates:
         if _verify_with(signature, certificate):
             algorithm = SignatureAlgorithm(info.signature_method).name.replace("_", "-")
-            found = [Finding(
-                Code.SIGNATURE_VALID,
-                Status.PASS,
-                f"The {name} signature verifies with the configured certificate "
-                f"{certificate.thumbprint} ({algorithm}).",
-                expected="a signature by a configured certificate",
-                observed=f"{algorithm}, certificate {certificate.thumbprint}",
-                location=where,
-            )]
-            if {info.signature_method, info.digest_method} & SHA1_ALGORITHMS:
-                found.append(Finding(
-                    Code.SIGNATURE_SHA1,
-                    Status.WARN,
-                    f"The {name} is signed with SHA-1, which is deprecated.",
-                    expected="RSA-SHA256",
-                    observed=f"{info.signature_method}, {info.digest_method}",
-                    hint=Hint(Side.ENTRA_APP, "SAML Signing Certificate › Signing Algorithm",
-                              "choose SHA-256"),
+            found = [
+                Finding(
+                    Code.SIGNATURE_VALID,
+                    Status.PASS,
+                    f"The {name} signature verifies with the configured certificate "
+                    f"{certificate.thumbprint} ({algorithm}).",
+                    expected="a signature by a configured certificate",
+                    observed=f"{algorithm}, certificate {certificate.thumbprint}",
                     location=where,
-                ))
+                )
+            ]
+            if {info.signature_method, info.digest_method} & SHA1_ALGORITHMS:
+                found.append(
+                    Finding(
+                        Code.SIGNATURE_SHA1,
+                        Status.WARN,
+                        f"The {name} is signed with SHA-1, which is deprecated.",
+                        expected="RSA-SHA256",
+                        observed=f"{info.signature_method}, {info.digest_method}",
+                        hint=Hint(
+                            Side.ENTRA_APP,
+                            "SAML Signing Certificate › Signing Algorithm",
+                            "choose SHA-256",
+                        ),
+                        location=where,
+                    )
+                )
             return _Outcome(certificate, tuple(found))
     return _Outcome(None, (_explain_failure(element, signature, info, settings, where),))
 
@@ -256,8 +278,10 @@ def _explain_failure(
         )
     carried = _keyinfo_certificate(signature)
     configured_ders = {c.der for c in settings.certificates}
-    if carried is not None and carried.der not in configured_ders and _verify_with(
-        signature, carried
+    if (
+        carried is not None
+        and carried.der not in configured_ders
+        and _verify_with(signature, carried)
     ):
         return Finding(
             Code.SIGNATURE_KEY_MISMATCH,
@@ -307,30 +331,47 @@ def check_signature(
     ]
     unverified = SignedView(root, assertion, False, False, ())
     if not signed:
-        stray = [e for e in root.iter(SIGNATURE_TAG)]
+        stray = list(root.iter(SIGNATURE_TAG))
         code = Code.SIGNATURE_ASSERTION_NOT_COVERED if stray else Code.SIGNATURE_MISSING
         where = root.getroottree().getpath(stray[0]) if stray else "/Response"
-        return unverified, [Finding(
-            code,
-            Status.FAIL,
-            "Neither the Response nor the Assertion is signed"
-            + (f"; a Signature sits at {where}, where it covers neither." if stray else "."),
-            expected="a signed Assertion, a signed Response, or both",
-            observed="no signature on Response or Assertion",
-            hint=_SIGNING_OPTION,
-            location=where,
-        )], ()
+        return (
+            unverified,
+            [
+                Finding(
+                    code,
+                    Status.FAIL,
+                    "Neither the Response nor the Assertion is signed"
+                    + (
+                        f"; a Signature sits at {where}, where it covers neither." if stray else "."
+                    ),
+                    expected="a signed Assertion, a signed Response, or both",
+                    observed="no signature on Response or Assertion",
+                    hint=_SIGNING_OPTION,
+                    location=where,
+                )
+            ],
+            (),
+        )
     if not settings.certificates:
-        return unverified, [Finding(
-            Code.SIGNATURE_NO_CERTIFICATE,
-            Status.FAIL,
-            f"The {' and '.join(_name(e) for e, _ in signed)} is signed, but no IdP "
-            "certificate is configured, so nothing can be verified.",
-            expected="an Identity Provider Certificate in the profile",
-            observed="none configured",
-            hint=Hint(Side.MIMECAST_PROFILE, "Identity Provider Certificate (Metadata)",
-                      "paste the Entra app's Certificate (Base64), or Import the metadata"),
-        )], ()
+        return (
+            unverified,
+            [
+                Finding(
+                    Code.SIGNATURE_NO_CERTIFICATE,
+                    Status.FAIL,
+                    f"The {' and '.join(_name(e) for e, _ in signed)} is signed, but no IdP "
+                    "certificate is configured, so nothing can be verified.",
+                    expected="an Identity Provider Certificate in the profile",
+                    observed="none configured",
+                    hint=Hint(
+                        Side.MIMECAST_PROFILE,
+                        "Identity Provider Certificate (Metadata)",
+                        "paste the Entra app's Certificate (Base64), or Import the metadata",
+                    ),
+                )
+            ],
+            (),
+        )
     xmlsec.tree.add_ids(root, ["ID"])
     findings: list[Finding] = []
     verified: dict[str, etree._Element] = {}

@@ -136,8 +136,7 @@ def _shape_findings(root: etree._Element) -> list[Finding]:
         findings.append(
             _fail(
                 Code.XML_DUPLICATE_ID,
-                f"Several elements share the ID {', '.join(repeated)}: a signature-wrapping "
-                "shape.",
+                f"Several elements share the ID {', '.join(repeated)}: a signature-wrapping shape.",
                 observed=", ".join(repeated),
             )
         )

@@ -40,30 +40,65 @@ def check_confirmation(
         )
     ]
     if not methods:
-        return [Finding(Code.SUBJECT_NO_CONFIRMATION, Status.FAIL,
-                        "The assertion has no SubjectConfirmation.", expected=BEARER,
-                        location=_SUBJECT, covered_by_signature=covered)]
+        return [
+            Finding(
+                Code.SUBJECT_NO_CONFIRMATION,
+                Status.FAIL,
+                "The assertion has no SubjectConfirmation.",
+                expected=BEARER,
+                location=_SUBJECT,
+                covered_by_signature=covered,
+            )
+        ]
     confirmations = bearer_confirmations(assertion)
     if BEARER not in methods or not confirmations:
-        return [Finding(Code.SUBJECT_NOT_BEARER, Status.FAIL,
-                        "No bearer SubjectConfirmation with data; Web SSO needs one.",
-                        expected=BEARER, observed=", ".join(methods), location=_SUBJECT,
-                        covered_by_signature=covered)]
-    findings = [Finding(Code.SUBJECT_BEARER, Status.PASS, "Bearer subject confirmation.",
-                        expected=BEARER, observed=BEARER, location=_SUBJECT,
-                        covered_by_signature=covered)]
+        return [
+            Finding(
+                Code.SUBJECT_NOT_BEARER,
+                Status.FAIL,
+                "No bearer SubjectConfirmation with data; Web SSO needs one.",
+                expected=BEARER,
+                observed=", ".join(methods),
+                location=_SUBJECT,
+                covered_by_signature=covered,
+            )
+        ]
+    findings = [
+        Finding(
+            Code.SUBJECT_BEARER,
+            Status.PASS,
+            "Bearer subject confirmation.",
+            expected=BEARER,
+            observed=BEARER,
+            location=_SUBJECT,
+            covered_by_signature=covered,
+        )
+    ]
     location = f"{_SUBJECT}/SubjectConfirmationData/@Recipient"
     for data in confirmations:
         recipient = data.get("Recipient")
         if recipient is None:
-            findings.append(Finding(
-                Code.RECIPIENT_MISSING, Status.FAIL, "SubjectConfirmationData has no Recipient.",
-                expected=settings.acs_url, location=location, covered_by_signature=covered))
+            findings.append(
+                Finding(
+                    Code.RECIPIENT_MISSING,
+                    Status.FAIL,
+                    "SubjectConfirmationData has no Recipient.",
+                    expected=settings.acs_url,
+                    location=location,
+                    covered_by_signature=covered,
+                )
+            )
         elif not settings.acs_url:
-            findings.append(Finding(
-                Code.RECIPIENT_SKIPPED, Status.SKIPPED,
-                "No ACS URL is configured; Recipient was not compared.", observed=recipient,
-                location=location, covered_by_signature=covered))
+            findings.append(
+                Finding(
+                    Code.RECIPIENT_SKIPPED,
+                    Status.SKIPPED,
+                    "No ACS URL is configured; Recipient was not compared.",
+                    observed=recipient,
+                    location=location,
+                    covered_by_signature=covered,
+                )
+            )
         else:
             findings.append(compare_acs("Recipient", recipient, settings, location, covered))
     return findings
@@ -77,39 +112,58 @@ def check_in_response_to(
 ) -> tuple[str, Finding]:
     """('sp'|'idp', finding): which request the response answers, if any."""
     on_response = response.get("InResponseTo")
-    on_subject = next((d.get("InResponseTo") for d in confirmations if d.get("InResponseTo")),
-                      None)
+    on_subject = next((d.get("InResponseTo") for d in confirmations if d.get("InResponseTo")), None)
     location = "/Response/@InResponseTo"
     if on_response and on_subject and on_response != on_subject:
         return "sp", Finding(
-            Code.SUBJECT_IN_RESPONSE_TO_MISMATCH, Status.FAIL,
+            Code.SUBJECT_IN_RESPONSE_TO_MISMATCH,
+            Status.FAIL,
             "The Response and its SubjectConfirmationData answer different requests.",
-            expected=on_response, observed=on_subject, location=location,
-            covered_by_signature=covered)
+            expected=on_response,
+            observed=on_subject,
+            location=location,
+            covered_by_signature=covered,
+        )
     # The confirmation's copy is inside the assertion, so a signed assertion covers it.
     request_id = on_subject or on_response
     if not request_id:
         return "idp", Finding(
-            Code.SUBJECT_IDP_INITIATED, Status.PASS,
+            Code.SUBJECT_IDP_INITIATED,
+            Status.PASS,
             "No InResponseTo: an IdP-initiated (unsolicited) response, as from a My Apps tile.",
-            observed="no InResponseTo", location=location, covered_by_signature=covered)
+            observed="no InResponseTo",
+            location=location,
+            covered_by_signature=covered,
+        )
     known = settings.outstanding_requests
     if known is None:
         return "sp", Finding(
-            Code.SUBJECT_SP_INITIATED, Status.PASS,
+            Code.SUBJECT_SP_INITIATED,
+            Status.PASS,
             f"SP-initiated: answers request {request_id} (no request IDs were given to "
-            "compare with).", observed=request_id, location=location,
-            covered_by_signature=covered)
+            "compare with).",
+            observed=request_id,
+            location=location,
+            covered_by_signature=covered,
+        )
     if request_id in known:
         return "sp", Finding(
-            Code.SUBJECT_SP_INITIATED, Status.PASS,
+            Code.SUBJECT_SP_INITIATED,
+            Status.PASS,
             f"SP-initiated: answers outstanding request {request_id}.",
-            expected=request_id, observed=request_id, location=location,
-            covered_by_signature=covered)
+            expected=request_id,
+            observed=request_id,
+            location=location,
+            covered_by_signature=covered,
+        )
     return "sp", Finding(
-        Code.SUBJECT_UNKNOWN_REQUEST, Status.FAIL,
+        Code.SUBJECT_UNKNOWN_REQUEST,
+        Status.FAIL,
         f"InResponseTo {request_id} names no outstanding request: it expired, was already "
         "answered, or was sent to another SP.",
-        expected=", ".join(sorted(known)) or "(no outstanding request)", observed=request_id,
+        expected=", ".join(sorted(known)) or "(no outstanding request)",
+        observed=request_id,
         hint=Hint(Side.SENDER, "sign-in", "start the sign-in again from the SP"),
-        location=location, covered_by_signature=covered)
+        location=location,
+        covered_by_signature=covered,
+    )

@@ -1,0 +1,203 @@
+"""`sp-sim`: the command line. Commands only; the work is in core, tenant and render.
+
+Exit status: 0 the configuration would work, 1 it would not, 2 the command line or
+the settings are unusable. Whatever the message holds is judged (exit 1), never 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+
+from sp_sim.core.certs import Certificate, CertificateError, load_certificates, unique
+from sp_sim.core.codes import Code
+from sp_sim.core.engine import check_response
+from sp_sim.core.metadata import MetadataError, parse_idp_metadata
+from sp_sim.core.settings import CheckSettings
+from sp_sim.core.xml import parse_instant
+from sp_sim.errors import ConfigError, InputError, SpSimError
+from sp_sim.render import report_json, report_text
+from sp_sim.tenant import load_tenant
+
+EXIT_WORKS, EXIT_FAILS, EXIT_USAGE = 0, 1, 2
+DEMO_INSTANT = "2026-11-22T10:00:30Z"
+
+
+def _read(path: str, what: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise InputError(f"{what} {path}: cannot read ({error.strerror})") from None
+
+
+def _instant(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        return parse_instant(text)
+    except ValueError:
+        raise ConfigError(
+            f"--at {text!r}: not an ISO-8601 instant (e.g. 2026-06-01T12:00:00Z)"
+        ) from None
+
+
+def settings_from_args(args: argparse.Namespace) -> CheckSettings:
+    """The tenant file's settings, overridden by flags."""
+    settings = CheckSettings()
+    if args.tenant:
+        tenant = load_tenant(Path(args.tenant))
+        try:
+            settings = tenant.check_settings(args.profile)
+        except KeyError:
+            raise ConfigError(
+                f"--profile {args.profile!r}: the tenant has no such profile "
+                f"({', '.join(p.name for p in tenant.profiles)})"
+            ) from None
+    elif args.profile:
+        raise ConfigError("--profile needs --tenant")
+    certificates: list[Certificate] = []
+    for path in args.idp_cert:
+        try:
+            certificates += load_certificates(_read(path, "--idp-cert"), path)
+        except CertificateError as error:
+            raise ConfigError(f"--idp-cert {error}") from None
+    issuer = args.idp_issuer
+    if args.idp_metadata:
+        try:
+            metadata = parse_idp_metadata(_read(args.idp_metadata, "--idp-metadata"))
+            certificates += load_certificates(
+                _read(args.idp_metadata, "--idp-metadata"), args.idp_metadata
+            )
+        except (MetadataError, CertificateError) as error:
+            raise ConfigError(f"--idp-metadata {args.idp_metadata}: {error}") from None
+        issuer = issuer or metadata.entity_id
+    if args.clock_skew is not None and args.clock_skew < 0:
+        raise ConfigError("--clock-skew must not be negative")
+    return replace(
+        settings,
+        entity_id=args.entity_id or settings.entity_id,
+        acs_url=args.acs_url or settings.acs_url,
+        idp_issuer=issuer or settings.idp_issuer,
+        certificates=unique(tuple(certificates)) if certificates else settings.certificates,
+        outstanding_requests=frozenset(args.request_id) if args.request_id else None,
+        clock_skew=settings.clock_skew
+        if args.clock_skew is None
+        else timedelta(seconds=args.clock_skew),
+    )
+
+
+def _colour(stream: object, choice: str) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
+
+
+def command_check(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    now = _instant(args.at)
+    report = check_response(_read(args.response, "RESPONSE"), settings, now)
+    if args.format == "json":
+        print(report_json(report))
+    else:
+        print(report_text(report, colour=_colour(sys.stdout, args.color)))
+    return EXIT_WORKS if report.works else EXIT_FAILS
+
+
+def command_demo(args: argparse.Namespace) -> int:
+    demo = resources.files("sp_sim") / "demo"
+    with resources.as_file(demo) as folder:
+        tenant, response = folder / "tenant.toml", folder / "response.xml"
+        print(f"sp-sim check --tenant {tenant} --at {DEMO_INSTANT} {response}\n")
+        return main(
+            [
+                "check",
+                "--tenant",
+                str(tenant),
+                "--at",
+                DEMO_INSTANT,
+                str(response),
+                "--color",
+                args.color,
+            ]
+        )
+
+
+def command_codes(args: argparse.Namespace) -> int:
+    for code in Code:
+        print(f"{code.value:36} {code.description}")
+    return EXIT_WORKS
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sp-sim",
+        description="A SAML service-provider simulator that stands in for Mimecast.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser(
+        "check",
+        help="judge a SAML Response, check by check",
+        description="Judge a SAML Response as the SP would. RESPONSE is a file or -, holding "
+        "raw XML, its base64 (wrapped or not) or a form body SAMLResponse=...&RelayState=....",
+    )
+    check.add_argument("response", metavar="RESPONSE")
+    check.add_argument("--tenant", metavar="FILE", help="a tenant TOML file")
+    check.add_argument("--profile", metavar="NAME", help="the tenant's profile to use")
+    check.add_argument("--entity-id", metavar="URL", help="the SP entity ID (Audience)")
+    check.add_argument("--acs-url", metavar="URL", help="the ACS URL (Destination, Recipient)")
+    check.add_argument("--idp-issuer", metavar="URL", help="the IdP's Issuer")
+    check.add_argument(
+        "--idp-cert",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="IdP certificate: PEM, base64, DER or metadata (repeatable)",
+    )
+    check.add_argument(
+        "--idp-metadata", metavar="FILE", help="IdP federation metadata: certificates and Issuer"
+    )
+    check.add_argument("--at", metavar="ISO-8601", help="the instant to judge at (default now)")
+    check.add_argument(
+        "--request-id",
+        metavar="ID",
+        action="append",
+        default=[],
+        help="an outstanding AuthnRequest ID (repeatable)",
+    )
+    check.add_argument(
+        "--clock-skew", metavar="SECONDS", type=int, help="clock skew allowed (default 300)"
+    )
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    check.set_defaults(run=command_check)
+
+    demo = commands.add_parser("demo", help="check the bundled demo response")
+    demo.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    demo.set_defaults(run=command_demo)
+
+    codes = commands.add_parser("codes", help="list every finding code")
+    codes.set_defaults(run=command_codes)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = args.run(args)
+    except SpSimError as error:
+        print(f"sp-sim: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())
