@@ -22,7 +22,11 @@ from sp_sim.core.metadata import MetadataError, parse_idp_metadata
 from sp_sim.core.settings import CheckSettings
 from sp_sim.core.xml import parse_instant
 from sp_sim.errors import ConfigError, InputError, SpSimError
+from sp_sim.idp.app import create_idp_app
+from sp_sim.idp.config import load_idp
+from sp_sim.idp.faults import FAULTS, FaultSet
 from sp_sim.render import report_json, report_text
+from sp_sim.serving import run_until_interrupted
 from sp_sim.tenant import load_tenant
 
 EXIT_WORKS, EXIT_FAILS, EXIT_USAGE = 0, 1, 2
@@ -130,6 +134,34 @@ def command_demo(args: argparse.Namespace) -> int:
         )
 
 
+def command_idp(args: argparse.Namespace) -> int:
+    if args.list_faults:
+        for name, description in FAULTS.items():
+            print(f"{name:24} {description}")
+        return EXIT_WORKS
+    tenant = load_idp(Path(args.config) if args.config else None)
+    try:
+        faults = FaultSet.parse(args.fault)
+    except ValueError as error:
+        raise ConfigError(f"--fault: {error}") from None
+
+    def announce(base: str) -> None:
+        t = tenant.tenant_id
+        print(f"sp-sim fake Entra ID for tenant {t}, at {base}/")
+        print(f"  Login URL / Logout URL  {base}/{t}/saml2")
+        print(f"  Issuer (Entra ID)      {tenant.issuer}")
+        for app in tenant.apps:
+            print(
+                f"  {app.name}: metadata {base}/{t}/federationmetadata/2007-06/"
+                f"federationmetadata.xml?appid={app.app_id}"
+            )
+            print(f"  {app.name}: IdP-initiated {base}/{t}/myapps/{app.app_id}")
+        print("Ctrl-C stops it.", flush=True)
+
+    run_until_interrupted(create_idp_app(tenant, faults=faults), args.host, args.port, announce)
+    return EXIT_WORKS
+
+
 def command_codes(args: argparse.Namespace) -> int:
     for code in Code:
         print(f"{code.value:36} {code.description}")
@@ -183,6 +215,24 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="check the bundled demo response")
     demo.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     demo.set_defaults(run=command_demo)
+
+    idp = commands.add_parser(
+        "idp",
+        help="run the fake Entra ID alone",
+        description="Run the fake Entra ID IdP (the demo tenant unless --config names one).",
+    )
+    idp.add_argument("--config", metavar="FILE", help="an IdP tenant TOML file")
+    idp.add_argument("--host", default="127.0.0.1")
+    idp.add_argument("--port", type=int, default=8443, help="0 picks a free port")
+    idp.add_argument(
+        "--fault",
+        metavar="NAME[=VALUE]",
+        action="append",
+        default=[],
+        help="inject a fault into every sign-in (repeatable)",
+    )
+    idp.add_argument("--list-faults", action="store_true", help="list the faults and exit")
+    idp.set_defaults(run=command_idp)
 
     codes = commands.add_parser("codes", help="list every finding code")
     codes.set_defaults(run=command_codes)

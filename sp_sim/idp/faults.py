@@ -8,14 +8,19 @@ follow Somorovsky et al., "On Breaking SAML: Be Whoever You Want to Be" (USENIX 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from functools import cache
+from typing import Any
 
 from lxml import etree
 
 from sp_sim.core.certs import Certificate
 from sp_sim.core.libxmlsec import xmlsec
 from sp_sim.core.xml import ASSERTION, DSIG, PROTOCOL, qname
-from sp_sim.idp.mint import new_id
+from sp_sim.idp.keys import SigningKey
+from sp_sim.idp.mint import Algorithm, Signing, Token, new_id
 
 _ASSERTION = qname(ASSERTION, "Assertion")
 _NAMEID = f"{qname(ASSERTION, 'Subject')}/{qname(ASSERTION, 'NameID')}"
@@ -227,3 +232,124 @@ def with_doctype(attack: str, entity: str) -> Fault:
         return DOCTYPE_ATTACKS[attack] + body
 
     return fault
+
+
+FAULTS: dict[str, str] = {
+    "clock-offset": "=SECONDS: the IdP's clock runs ahead (or behind, negative)",
+    "expired": "the token was issued two hours ago",
+    "not-yet-valid": "the token is issued 30 minutes in the future",
+    "wrong-audience": "[=URI] another Audience",
+    "wrong-issuer": "[=URI] another Issuer (another tenant)",
+    "wrong-destination": "[=URL] another Response Destination",
+    "wrong-recipient": "[=URL] another SubjectConfirmationData Recipient",
+    "wrong-in-response-to": "[=ID] InResponseTo names another request",
+    "unsigned": "no signature at all",
+    "other-key": "signed with a key the SP does not know",
+    "sha1": "RSA-SHA1 and SHA-1 instead of SHA-256",
+    "tampered": "[=NAMEID] the NameID changed after signing",
+    **{v: f"[=NAMEID] signature wrapping, {v}" for v in WRAPPING_VARIANTS},
+    "duplicate-assertion": "a second copy of the signed assertion",
+    "replay": "the same assertion ID on every sign-in",
+    "encrypted-assertion": "token encryption: an EncryptedAssertion",
+    "comment-in-nameid": "a comment inside the NameID text, after signing",
+}
+_RESPONSE_SIGNED = {"xsw1", "xsw2"}
+
+
+@cache
+def _other_key() -> SigningKey:
+    return SigningKey.generate()
+
+
+@dataclass(frozen=True)
+class FaultSet:
+    """Named faults with optional values, as given in a config file, a flag or a call."""
+
+    faults: tuple[tuple[str, str | None], ...] = ()
+
+    @classmethod
+    def parse(cls, specs: Iterable[str]) -> FaultSet:
+        """From `name` or `name=value` strings. Raises ValueError naming an unknown fault."""
+        parsed: list[tuple[str, str | None]] = []
+        for spec in specs:
+            name, has_value, value = spec.strip().partition("=")
+            if name not in FAULTS:
+                raise ValueError(f"unknown fault {name!r}; known: {', '.join(FAULTS)}")
+            if name == "clock-offset":
+                try:
+                    int(value)
+                except ValueError:
+                    raise ValueError("clock-offset needs =SECONDS") from None
+            parsed.append((name, value if has_value else None))
+        return cls(tuple(parsed))
+
+    def merged(self, other: FaultSet | None) -> FaultSet:
+        return self if other is None else FaultSet(self.faults + other.faults)
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(name for name, _ in self.faults)
+
+    def value(self, name: str, default: str) -> str:
+        return next((v for n, v in self.faults if n == name and v is not None), default)
+
+    def shape_token(self, token: Token, app_id: str) -> Token:
+        """Apply the faults that change what is signed."""
+        names = self.names
+        changes: dict[str, Any] = {}
+        instant = token.issue_instant
+        if "clock-offset" in names:
+            instant += timedelta(seconds=int(self.value("clock-offset", "0")))
+        if "expired" in names:
+            instant -= timedelta(hours=2)
+        if "not-yet-valid" in names:
+            instant += timedelta(minutes=30)
+        changes["issue_instant"] = instant
+        if "wrong-audience" in names:
+            changes["audience"] = self.value("wrong-audience", "urn:sp-sim:wrong-audience")
+        if "wrong-issuer" in names:
+            changes["issuer"] = self.value(
+                "wrong-issuer", "https://sts.windows.net/00000000-0000-0000-0000-000000000000/"
+            )
+        if "wrong-destination" in names:
+            changes["destination"] = self.value("wrong-destination", "https://wrong.invalid/acs")
+        if "wrong-recipient" in names:
+            changes["destination"] = changes.get(
+                "destination", token.destination or token.recipient
+            )
+            changes["recipient"] = self.value("wrong-recipient", "https://wrong.invalid/acs")
+        if "wrong-in-response-to" in names:
+            changes["in_response_to"] = self.value("wrong-in-response-to", "_not-the-request")
+        if "unsigned" in names:
+            changes["signing"] = Signing.NONE
+        elif names & _RESPONSE_SIGNED:
+            changes["signing"] = Signing.RESPONSE
+        if "sha1" in names:
+            changes["algorithm"] = Algorithm.SHA1
+        if "replay" in names:
+            changes["assertion_id"] = f"_replayed-{app_id}"
+        return replace(token, **changes)
+
+    def signing_key(self, active: SigningKey) -> SigningKey:
+        return _other_key() if "other-key" in self.names else active
+
+    def after_signing(
+        self, response: etree._Element, encryption: Certificate | None = None
+    ) -> bytes:
+        """Apply the faults that change the signed message; returns the bytes to send."""
+        names = self.names
+        if "tampered" in names:
+            tamper_name_id(self.value("tampered", "attacker@wrong.invalid"))(response)
+        if "comment-in-nameid" in names:
+            comment_in_name_id("@")(response)
+        for variant in WRAPPING_VARIANTS:
+            if variant in names:
+                root = etree.fromstring(
+                    wrap(variant, self.value(variant, "attacker@wrong.invalid"))(response)
+                )
+                response = root
+        if "duplicate-assertion" in names:
+            duplicate_assertion(response)
+        if "encrypted-assertion" in names:
+            encrypt_assertion(encryption or _other_key().certificate)(response)
+        return _out(response)

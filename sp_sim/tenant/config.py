@@ -77,7 +77,8 @@ class _TenantFile(_Strict):
     checks: _Checks = Field(default_factory=_Checks)
 
 
-def _key(location: tuple[int | str, ...]) -> str:
+def config_key(location: tuple[int | str, ...]) -> str:
+    """A pydantic error location as the TOML key path: `profiles[0].issuer_url`."""
     text = ""
     for part in location:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
@@ -101,7 +102,7 @@ def tenant_from_dict(data: dict[str, object], source: Path) -> Tenant:
         parsed = _TenantFile.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
-        raise ConfigError(f"{source}: {_key(first['loc'])}: {first['msg']}") from None
+        raise ConfigError(f"{source}: {config_key(first['loc'])}: {first['msg']}") from None
     if parsed.account.region not in REGIONS:
         raise ConfigError(
             f"{source}: account.region: {parsed.account.region!r} is not one of "

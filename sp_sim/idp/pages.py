@@ -1,0 +1,108 @@
+"""The fake IdP's HTML: the account picker, Entra's error page, the auto-POST form.
+
+Every value is escaped. `read_autopost` reads an auto-POST page back, for flow drivers and
+tests that play the browser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+
+from lxml import html as lxml_html
+
+from sp_sim.idp.faults import FAULTS
+from sp_sim.idp.model import EnterpriseApp, IdpTenant
+
+_STYLE = """
+body{font-family:Segoe UI,Arial,sans-serif;background:#f2f2f2;margin:0}
+main{max-width:440px;margin:8vh auto;background:#fff;padding:44px;box-shadow:0 2px 6px #0003}
+h1{font-size:24px;font-weight:600;margin:0 0 16px}
+label{display:block;padding:10px;border-bottom:1px solid #eee;cursor:pointer}
+button{background:#0067b8;color:#fff;border:0;padding:8px 24px;font-size:15px;margin-top:16px}
+.code{font-family:Consolas,monospace;background:#fbeaea;padding:12px;word-break:break-word}
+small{color:#666}
+"""
+
+
+def page(title: str, body: str) -> str:
+    return (
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{escape(title)}"
+        f"</title><style>{_STYLE}</style></head><body><main>{body}</main></body></html>"
+    )
+
+
+def account_picker(tenant: IdpTenant, app: EnterpriseApp, pending_id: str, action: str) -> str:
+    """Entra's "Pick an account", with no passwords, and the optional faults."""
+    users = "".join(
+        f'<label><input type=radio name=user value="{escape(u.upn)}"'
+        f"{' checked' if i == 0 else ''}> {escape(u.display_name or u.upn)} "
+        f"<small>{escape(u.upn)} · {escape(u.sign_in_method)}</small></label>"
+        for i, u in enumerate(tenant.users)
+    )
+    faults = "".join(
+        f'<option value="{escape(n)}">{escape(n)}: {escape(d)}</option>' for n, d in FAULTS.items()
+    )
+    return page(
+        "Sign in to your account",
+        (
+            f"<p><small>sp-sim fake Microsoft Entra ID · tenant {escape(tenant.tenant_id)}</small>"
+            f"</p><h1>Pick an account</h1><p>to continue to {escape(app.name)}</p>"
+            f'<form method=post action="{escape(action)}">'
+            f'<input type=hidden name=pending value="{escape(pending_id)}">{users}'
+            f"<p><label for=fault>Inject a fault (optional)</label><select id=fault name=fault>"
+            f'<option value="">none</option>{faults}</select></p>'
+            f"<button type=submit id=signin>Sign in</button></form>"
+        ),
+    )
+
+
+def error_page(code: str, message: str, correlation_id: str, now: datetime) -> str:
+    """Entra's "Sorry, but we're having trouble signing you in" page."""
+    return page(
+        "Sign in to your account",
+        (
+            "<h1>Sorry, but we're having trouble signing you in.</h1>"
+            f"<p class=code id=error><span id=aadsts>{escape(code)}</span>: {escape(message)}</p>"
+            "<p><small>Troubleshooting details</small><br>"
+            f"<small>Correlation Id: {escape(correlation_id)}</small><br>"
+            f"<small>Timestamp: {now:%Y-%m-%dT%H:%M:%SZ}</small></p>"
+        ),
+    )
+
+
+def autopost(action: str, fields: dict[str, str]) -> str:
+    """The page that carries a SAML message to the SP by HTTP-POST."""
+    inputs = "".join(
+        f'<input type=hidden name="{escape(k)}" value="{escape(v)}">' for k, v in fields.items()
+    )
+    return page(
+        "Working...",
+        (
+            f'<form method=post action="{escape(action)}">{inputs}'
+            "<noscript><p>Script is disabled. Click Submit to continue.</p>"
+            "<button type=submit>Submit</button></noscript></form>"
+            "<script>document.forms[0].submit()</script>"
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class AutoPost:
+    action: str
+    fields: dict[str, str]
+
+
+def read_autopost(text: str) -> AutoPost | None:
+    """The form an auto-POST page would submit, or None when the page has none."""
+    document = lxml_html.document_fromstring(text)
+    form = next(document.iter("form"), None)
+    if form is None or form.get("method", "").upper() != "POST":
+        return None
+    fields = {
+        i.get("name", ""): i.get("value", "")
+        for i in form.iter("input")
+        if i.get("type") == "hidden" and i.get("name")
+    }
+    return AutoPost(form.get("action", ""), fields)

@@ -1,0 +1,282 @@
+"""Entra's rules for an AuthnRequest, and the AADSTS errors it answers with.
+
+From shared/reference/mimecast-entra-sso.md §2: ID not starting with a digit, Version 2.0,
+IssueInstant required, Issuer equal to an Identifier, ACS URL equal to a Reply URL,
+NameIDPolicy formats, RequestedAuthnContext exact, no Subject or Scoping, signatures
+(RSA-SHA256 only) when the app requires them. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import zlib
+from dataclasses import dataclass
+from urllib.parse import unquote, unquote_plus
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509 import load_der_x509_certificate
+from lxml import etree
+
+from sp_sim.core.xml import ASSERTION, DSIG, PROTOCOL, UnsafeXML, parse_untrusted, qname, text_of
+from sp_sim.idp.model import AUTHN_CONTEXT, NAMEID_FORMATS, EnterpriseApp, IdpTenant, User
+
+RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+_PASSWORD_CLASSES = {
+    "urn:oasis:names:tc:SAML:2.0:ac:classes:Password",
+    "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+}
+
+
+class EntraError(Exception):
+    """An AADSTS error, worded as Entra words it."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code, message)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+@dataclass(frozen=True)
+class AuthnRequest:
+    """What Entra reads from a SAMLRequest."""
+
+    request_id: str
+    issuer: str
+    acs_url: str | None
+    name_id_format: str | None
+    requested_contexts: tuple[str, ...]
+    kind: str = "AuthnRequest"
+    name_id: str | None = None
+    session_index: str | None = None
+    signed: bool = False
+
+
+def decode_redirect(value: str | None) -> bytes:
+    """The XML in a Redirect binding's SAMLRequest (base64 of raw deflate)."""
+    if not value:
+        raise EntraError(
+            "AADSTS750054",
+            "SAMLRequest or SAMLResponse must be present as query "
+            "string parameters in HTTP request for SAML Redirect binding.",
+        )
+    try:
+        return zlib.decompressobj(-15).decompress(
+            base64.b64decode(value, validate=False), 1024 * 1024
+        )
+    except (binascii.Error, ValueError, zlib.error):
+        raise _invalid() from None
+
+
+def decode_post(value: str | None) -> bytes:
+    """The XML in a POST binding's SAMLRequest (plain base64)."""
+    if not value:
+        raise EntraError(
+            "AADSTS90014",
+            "The required field 'SAMLRequest' is missing from the "
+            "credential. Ensure that you have all the necessary parameters for "
+            "the login request.",
+        )
+    try:
+        return base64.b64decode("".join(value.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise _invalid() from None
+
+
+def _invalid() -> EntraError:
+    return EntraError("AADSTS75005", "The request is not a valid Saml2 protocol message.")
+
+
+def _missing(field: str) -> EntraError:
+    return EntraError(
+        "AADSTS90014",
+        f"The required field '{field}' is missing from the "
+        "credential. Ensure that you have all the necessary parameters for the "
+        "login request.",
+    )
+
+
+def parse_request(xml: bytes, sso_url: str) -> AuthnRequest:
+    """Parse and apply the message-level rules. Raises EntraError."""
+    try:
+        root = parse_untrusted(xml)
+    except (UnsafeXML, etree.XMLSyntaxError):
+        raise _invalid() from None
+    kind = etree.QName(root).localname
+    if etree.QName(root).namespace != PROTOCOL or kind not in ("AuthnRequest", "LogoutRequest"):
+        raise _invalid()
+    request_id = root.get("ID")
+    if not request_id:
+        raise _missing("ID")
+    if request_id[0].isdigit():
+        raise _invalid()
+    if root.get("Version") != "2.0":
+        raise _invalid()
+    if not root.get("IssueInstant"):
+        raise _missing("IssueInstant")
+    issuer = text_of(root.find(qname(ASSERTION, "Issuer")))
+    if not issuer:
+        raise _missing("Issuer")
+    destination = root.get("Destination")
+    if destination and destination.rstrip("/").lower() != sso_url.rstrip("/").lower():
+        raise EntraError(
+            "AADSTS75008",
+            f"The request from the client has an unexpected destination '{destination}'.",
+        )
+    if kind == "LogoutRequest":
+        return AuthnRequest(
+            request_id,
+            issuer,
+            None,
+            None,
+            (),
+            kind,
+            name_id=text_of(root.find(qname(ASSERTION, "NameID"))),
+            session_index=text_of(root.find(qname(PROTOCOL, "SessionIndex"))),
+        )
+    for unsupported in ("Subject", "Scoping"):
+        namespace = ASSERTION if unsupported == "Subject" else PROTOCOL
+        if root.find(qname(namespace, unsupported)) is not None:
+            raise EntraError(
+                "AADSTS900236",
+                f"The SAML authentication request property "
+                f"'{unsupported}' is not supported and must not be set.",
+            )
+    policy = root.find(qname(PROTOCOL, "NameIDPolicy"))
+    name_id_format = None if policy is None else policy.get("Format")
+    if name_id_format and name_id_format not in NAMEID_FORMATS.values():
+        raise EntraError("AADSTS75016", "SAML2 Authentication Request has invalid NameIDPolicy.")
+    contexts: tuple[str, ...] = ()
+    requested = root.find(qname(PROTOCOL, "RequestedAuthnContext"))
+    if requested is not None:
+        if requested.get("Comparison", "exact") != "exact":
+            raise EntraError(
+                "AADSTS900236",
+                "The SAML authentication request property "
+                "'RequestedAuthnContext.Comparison' is not supported and must "
+                "not be set.",
+            )
+        contexts = tuple(
+            text_of(c) or "" for c in requested.iterfind(qname(ASSERTION, "AuthnContextClassRef"))
+        )
+    signed = root.find(qname(DSIG, "Signature")) is not None
+    return AuthnRequest(
+        request_id,
+        issuer,
+        root.get("AssertionConsumerServiceURL"),
+        name_id_format,
+        contexts,
+        signed=signed,
+    )
+
+
+def find_app(tenant: IdpTenant, request: AuthnRequest) -> EnterpriseApp:
+    """The app whose Identifier is the request's Issuer. Raises AADSTS700016 / 650056."""
+    app = tenant.app_by_identifier(request.issuer)
+    if app is not None:
+        return app
+    if "://" not in request.issuer and not request.issuer.startswith(("urn:", "spn:")):
+        raise EntraError(
+            "AADSTS650056",
+            "Misconfigured application. This could be due to one "
+            "of the following: the client has not listed any permissions for "
+            "'AAD Graph' in the requested permissions in the client's application "
+            "registration. Or, the admin has not consented in the tenant. Or, "
+            "check the application identifier in the request to ensure it "
+            "matches the configured client application identifier. Or, check "
+            f"the issuer '{request.issuer}' in the SAML request.",
+        )
+    raise EntraError(
+        "AADSTS700016",
+        f"Application with identifier '{request.issuer}' was not "
+        f"found in the directory '{tenant.tenant_id}'. This can happen if the "
+        "application has not been installed by the administrator of the tenant "
+        "or consented to by any user in the tenant. You may have sent your "
+        "authentication request to the wrong tenant.",
+    )
+
+
+def reply_url(app: EnterpriseApp, request: AuthnRequest) -> str:
+    """The ACS URL to answer at. Raises AADSTS50011 when it is not a Reply URL."""
+    if request.acs_url is None:
+        return app.reply_url
+    if request.acs_url not in app.reply_urls:
+        raise EntraError(
+            "AADSTS50011",
+            f"The redirect URI '{request.acs_url}' specified in the "
+            "request does not match the redirect URIs configured for the "
+            f"application '{app.app_id}'. Make sure the redirect URI sent in the "
+            "request matches one added to your application in the Azure portal.",
+        )
+    return request.acs_url
+
+
+def check_request_signature(app: EnterpriseApp, raw_query: str | None, signed_xml: bool) -> None:
+    """When the app requires verification certificates, the request must be signed with
+    RSA-SHA256 by one of them. `raw_query` is the Redirect query as sent; `signed_xml` says
+    whether a POSTed request carried a Signature. Raises AADSTS76021."""
+    if not app.require_signed_requests:
+        return
+    unsigned = EntraError(
+        "AADSTS76021",
+        "The request sent by client is not signed while the application requires signed requests.",
+    )
+    if raw_query is None:
+        if not signed_xml:
+            raise unsigned
+        return
+    fields = dict(part.split("=", 1) for part in raw_query.split("&") if "=" in part)
+    if "Signature" not in fields or unquote_plus(fields.get("SigAlg", "")) != RSA_SHA256:
+        raise unsigned
+    signed = "&".join(
+        f"{name}={fields[name]}"
+        for name in ("SAMLRequest", "RelayState", "SigAlg")
+        if name in fields
+    )
+    signature = base64.b64decode(unquote(fields["Signature"]))
+    for certificate in app.verification_certificates:
+        key = load_der_x509_certificate(certificate.der).public_key()
+        if not isinstance(key, rsa.RSAPublicKey):
+            continue
+        try:
+            key.verify(signature, signed.encode(), padding.PKCS1v15(), hashes.SHA256())
+        except InvalidSignature:
+            continue
+        return
+    raise unsigned
+
+
+def check_user(app: EnterpriseApp, user: User, request: AuthnRequest | None) -> None:
+    """Assignment and authentication context. Raises AADSTS50105 / AADSTS75011."""
+    if not app.assigned(user):
+        raise EntraError(
+            "AADSTS50105",
+            f"Your administrator has configured the application "
+            f"{app.name} ('{app.app_id}') to block users unless they are "
+            "specifically granted ('assigned') access to the application. The "
+            f"signed in user '{user.upn}' is blocked because they are not a direct "
+            "member of a group with access, nor had access directly assigned by "
+            "an administrator. Please contact your administrator to assign "
+            "access to this application.",
+        )
+    if request is None or not request.requested_contexts:
+        return
+    method = AUTHN_CONTEXT[user.sign_in_method]
+    satisfied = any(
+        c == method or (c in _PASSWORD_CLASSES and method in _PASSWORD_CLASSES)
+        for c in request.requested_contexts
+    )
+    if not satisfied:
+        raise EntraError(
+            "AADSTS75011",
+            f"Authentication method '{user.sign_in_method.title()}'"
+            " by which the user authenticated with the service doesn't match "
+            "requested authentication method "
+            f"'{', '.join(request.requested_contexts)}'. Contact the {app.name} "
+            "application owner.",
+        )

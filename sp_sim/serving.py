@@ -1,0 +1,33 @@
+"""Run an aiohttp application on a host and port (0: any free port) until interrupted."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+
+from aiohttp import web
+
+
+async def serve(
+    app: web.Application, host: str, port: int, announce: Callable[[str], None]
+) -> None:
+    """Start `app`, call `announce` with its base URL, and run until cancelled."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        bound_host, bound_port = runner.addresses[0][:2]
+        shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+        announce(f"http://{shown}:{bound_port}")
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
+def run_until_interrupted(
+    app: web.Application, host: str, port: int, announce: Callable[[str], None]
+) -> None:
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(app, host, port, announce))
