@@ -123,7 +123,7 @@ async def saml2(request: web.Request) -> web.Response:
         tenant = _tenant(request)
         if request.method == "GET":
             xml = decode_redirect(request.query.get("SAMLRequest"))
-            raw_query: str | None = request.query_string
+            raw_query: str | None = request.rel_url.raw_query_string
             fields: dict[str, str] = dict(request.query)
         else:
             form = await request.post()

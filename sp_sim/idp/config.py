@@ -56,6 +56,7 @@ class _App(_Strict):
     faults: list[str] = Field(default_factory=list)
     not_before_minutes: int = Field(default=5, ge=0)
     lifetime_minutes: int = Field(default=60, ge=1)
+    confirmation_minutes: int = Field(default=5, ge=1)
 
 
 class _User(_Strict):

@@ -97,6 +97,9 @@ class EnterpriseApp:
     faults: tuple[str, ...] = ()
     not_before_minutes: int = 5
     lifetime_minutes: int = 60
+    confirmation_minutes: int = 5
+    """SubjectConfirmationData NotOnOrAfter − IssueInstant. Genuine tokens differ (5 min in
+    one capture, 60 in the other), so it is a setting; 5 as the reference says."""
 
     @property
     def reply_url(self) -> str:

@@ -93,6 +93,7 @@ def token_for(
         algorithm=app.algorithm,
         not_before_margin=timedelta(minutes=app.not_before_minutes),
         lifetime=timedelta(minutes=app.lifetime_minutes),
+        confirmation_lifetime=timedelta(minutes=app.confirmation_minutes),
     )
 
 
