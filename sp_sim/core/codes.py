@@ -21,6 +21,10 @@ class Code(StrEnum):
     def description(self) -> str:
         return DESCRIPTIONS[self]
 
+    # endpoint: which regional /login/saml the message reached (server only)
+    ENDPOINT_MATCH = "endpoint.match"
+    ENDPOINT_WRONG_REGION = "endpoint.wrong-region"
+    ENDPOINT_SKIPPED = "endpoint.skipped"
     # transport
     TRANSPORT_DECODED = "transport.decoded"
     TRANSPORT_EMPTY = "transport.empty"
@@ -137,6 +141,9 @@ class Code(StrEnum):
 
 
 DESCRIPTIONS: dict[Code, str] = {
+    Code.ENDPOINT_MATCH: "The message reached the account's regional endpoint.",
+    Code.ENDPOINT_WRONG_REGION: "The message reached another region's endpoint than the account's.",
+    Code.ENDPOINT_SKIPPED: "Not checked: an offline check, or no account region known.",
     Code.TRANSPORT_DECODED: "The HTTP-POST body or file was decoded to XML.",
     Code.TRANSPORT_EMPTY: "Nothing was received.",
     Code.TRANSPORT_TOO_LARGE: "The message is larger than the size limit.",

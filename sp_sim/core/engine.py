@@ -13,7 +13,7 @@ from sp_sim.core.checks.audience import check_audience
 from sp_sim.core.checks.authn import check_authn, check_replay
 from sp_sim.core.checks.certificate import check_certificates
 from sp_sim.core.checks.conditions import check_time
-from sp_sim.core.checks.destination import compare_acs
+from sp_sim.core.checks.destination import check_endpoint, compare_acs
 from sp_sim.core.checks.issuer import check_issuer
 from sp_sim.core.checks.nameid import check_nameid, check_profile
 from sp_sim.core.checks.signature import SignedView, check_signature
@@ -61,7 +61,7 @@ def check_response(data: bytes, settings: CheckSettings, now: datetime) -> Repor
     now = now.astimezone(UTC)
     at = format_instant(now)
     decoded = decode_transport(data, settings)
-    findings = list(decoded.findings)
+    findings = [check_endpoint(settings), *decoded.findings]
     if decoded.xml is None:
         reason = "the message could not be decoded"
         findings += _skipped(

@@ -6,7 +6,7 @@ Mimecast account; the CLI builds it from flags for any SAML SP.
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Collection, Container
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -80,6 +80,8 @@ class CheckSettings:
     region: Region | None = None
     clock_skew: timedelta = timedelta(minutes=5)
     max_message_bytes: int = 256 * 1024
-    outstanding_requests: frozenset[str] | None = None
+    outstanding_requests: Collection[str] | None = field(default=None, compare=False)
+    received_at: str | None = None
+    """The URL the message was POSTed to (the region's real ACS URL), when a server got it."""
     seen_assertion_ids: Container[str] | None = field(default=None, compare=False)
     certificate_warning: timedelta = timedelta(days=60)

@@ -6,7 +6,7 @@ one place where an account becomes what the check engine compares against.
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Collection, Container
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -89,7 +89,8 @@ class Tenant:
         self,
         profile: str | None = None,
         *,
-        outstanding_requests: frozenset[str] | None = None,
+        outstanding_requests: Collection[str] | None = None,
+        received_at: str | None = None,
         seen_assertion_ids: Container[str] | None = None,
     ) -> CheckSettings:
         """What the check engine compares a response with, for one profile."""
@@ -110,5 +111,6 @@ class Tenant:
             region=self.account.region,
             clock_skew=self.clock_skew,
             outstanding_requests=outstanding_requests,
+            received_at=received_at,
             seen_assertion_ids=seen_assertion_ids,
         )

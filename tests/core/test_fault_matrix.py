@@ -223,6 +223,20 @@ ROWS = [
             "settings": {"acs_url": "https://jer-api.mimecast.com/login/saml"},
         },
     ),
+    Row(
+        "reached-the-account-region",
+        {"endpoint.match": PASS},
+        works=True,
+        kwargs={"settings": {"received_at": "https://us-api.mimecast.com/login/saml"}},
+    ),
+    Row(
+        "reached-another-region",
+        {"endpoint.wrong-region": FAIL},
+        kwargs={
+            "token": {"recipient": "https://eu-api.mimecast.com/login/saml"},
+            "settings": {"received_at": "https://eu-api.mimecast.com/login/saml"},
+        },
+    ),
     # §3.3 Reply URL set to an old endpoint or another URL
     Row(
         "reply-url-legacy-mpp",

@@ -94,3 +94,32 @@ def _alias_of(seen: MimecastUrl, wanted: MimecastUrl) -> bool:
         and seen.scheme == wanted.scheme == "https"
         and seen.path == wanted.path
     )
+
+
+def check_endpoint(settings: CheckSettings) -> Finding:
+    """Did the message reach the region the account lives in?"""
+    if settings.received_at is None or settings.acs_url is None:
+        return Finding(
+            Code.ENDPOINT_SKIPPED,
+            Status.SKIPPED,
+            "Not checked: an offline check (the message reached no endpoint).",
+        )
+    reached, home = parse_mimecast_url(settings.received_at), parse_mimecast_url(settings.acs_url)
+    if reached.region is not None and home.region is not None and reached.region != home.region:
+        return Finding(
+            Code.ENDPOINT_WRONG_REGION,
+            Status.FAIL,
+            f"The message reached the {reached.region.key!r} grid ({reached.host}); the "
+            f"account lives in {home.region.key!r} ({home.host}), which the "
+            f"{reached.region.key!r} grid does not know.",
+            expected=settings.acs_url,
+            observed=settings.received_at,
+            hint=Hint(Side.ENTRA_APP, _REPLY_URL, f"set it to {settings.acs_url}"),
+        )
+    return Finding(
+        Code.ENDPOINT_MATCH,
+        Status.PASS,
+        "The message reached the account's regional endpoint.",
+        expected=settings.acs_url,
+        observed=settings.received_at,
+    )

@@ -6,6 +6,8 @@ names the Recipient (the ACS URL) and, in answer to a request, InResponseTo.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from lxml import etree
 
 from sp_sim.core.checks.destination import compare_acs
@@ -161,9 +163,17 @@ def check_in_response_to(
         Status.FAIL,
         f"InResponseTo {request_id} names no outstanding request: it expired, was already "
         "answered, or was sent to another SP.",
-        expected=", ".join(sorted(known)) or "(no outstanding request)",
+        expected=_outstanding(known),
         observed=request_id,
         hint=Hint(Side.SENDER, "sign-in", "start the sign-in again from the SP"),
         location=location,
         covered_by_signature=covered,
     )
+
+
+def _outstanding(known: Collection[str]) -> str:
+    if not known:
+        return "(no outstanding request)"
+    if len(known) > 3:
+        return f"one of {len(known)} outstanding requests"
+    return ", ".join(sorted(known))
