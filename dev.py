@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set up sp-sim on a fresh machine and run it: the README's quick start.
 
-    python3 dev.py demo      the main job on the embedded demo tenant
+    python3 dev.py serve     the main job: simulator + fake Entra ID on the demo tenant
     python3 dev.py test      the whole test suite (extra arguments go to pytest)
     python3 dev.py lint      ruff and mypy
     python3 dev.py sp-sim …  any sp-sim command inside the project's environment
@@ -55,8 +55,8 @@ def main(args: list[str]) -> int:
     command, rest = args[0], args[1:]
     ensure_environment()
     python = str(BIN / "python")
-    if command == "demo":
-        return run([str(BIN / "sp-sim"), "demo", *rest])
+    if command == "serve":
+        return run([str(BIN / "sp-sim"), "serve", *rest])
     if command == "test":
         return run([python, "-m", "pytest", *rest])
     if command == "lint":

@@ -4,30 +4,40 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from collections.abc import Callable
 
 from aiohttp import web
 
 
 async def serve(
-    app: web.Application, host: str, port: int, announce: Callable[[str], None]
+    app: web.Application,
+    host: str,
+    port: int,
+    announce: Callable[[str], None],
+    ssl_context: ssl.SSLContext | None = None,
 ) -> None:
     """Start `app`, call `announce` with its base URL, and run until cancelled."""
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, host, port)
+        site = web.TCPSite(runner, host, port, ssl_context=ssl_context)
         await site.start()
         bound_host, bound_port = runner.addresses[0][:2]
         shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-        announce(f"http://{shown}:{bound_port}")
+        scheme = "https" if ssl_context else "http"
+        announce(f"{scheme}://{shown}:{bound_port}")
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
 
 
 def run_until_interrupted(
-    app: web.Application, host: str, port: int, announce: Callable[[str], None]
+    app: web.Application,
+    host: str,
+    port: int,
+    announce: Callable[[str], None],
+    ssl_context: ssl.SSLContext | None = None,
 ) -> None:
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(app, host, port, announce))
+        asyncio.run(serve(app, host, port, announce, ssl_context))

@@ -103,16 +103,27 @@ def check_response(data: bytes, settings: CheckSettings, now: datetime) -> Repor
     findings += signature
     findings += check_certificates(settings, used, now)
     findings.append(_check_destination(view, settings))
-    report = _check_assertion(view, settings, now, findings)
+    user, application, initiated_by = _check_assertion(view, settings, now, findings)
+    assertion = view.assertion
     return Report(
         tuple(findings),
-        user=report[0],
-        application=report[1],
-        initiated_by=report[2],
+        user=user,
+        application=application,
+        initiated_by=initiated_by,
         signed_elements=view.signed_elements,
         judged_at=at,
+        assertion_id=None if assertion is None else assertion.get("ID"),
+        in_response_to=_in_response_to(view),
         xml=decoded.xml,
     )
+
+
+def _in_response_to(view: SignedView) -> str | None:
+    if view.assertion is not None:
+        for data in bearer_confirmations(view.assertion):
+            if data.get("InResponseTo"):
+                return data.get("InResponseTo")
+    return view.response.get("InResponseTo")
 
 
 def _check_destination(view: SignedView, settings: CheckSettings) -> Finding:

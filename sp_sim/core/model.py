@@ -98,6 +98,8 @@ class Report:
     initiated_by: str | None = None
     signed_elements: tuple[str, ...] = ()
     judged_at: str | None = None
+    assertion_id: str | None = None
+    in_response_to: str | None = None
     xml: bytes | None = field(default=None, repr=False)
 
     @property
@@ -138,5 +140,7 @@ class Report:
             "initiated_by": self.initiated_by,
             "signed_elements": list(self.signed_elements),
             "judged_at": self.judged_at,
+            "assertion_id": self.assertion_id,
+            "in_response_to": self.in_response_to,
             "findings": [f.to_dict() for f in self.ordered()],
         }

@@ -26,6 +26,7 @@ from aiohttp import web
 from lxml import etree
 from yarl import URL
 
+from sp_sim.autopost import autopost
 from sp_sim.core.xml import ASSERTION, PROTOCOL, STATUS_SUCCESS, format_instant, qname
 from sp_sim.idp import pages
 from sp_sim.idp.faults import FaultSet
@@ -62,12 +63,15 @@ class PendingSignIn:
 
 @dataclass
 class IdpState:
-    """Everything the handlers share. `faults` apply to every sign-in (the CLI's --fault)."""
+    """Everything the handlers share. `faults` apply to every sign-in (the CLI's --fault);
+    `deliver` maps an ACS URL to where the browser posts (identity, unless the simulator
+    stands in for Mimecast's hosts)."""
 
     tenant: IdpTenant
     clock: Clock
     faults: FaultSet
     pending: OrderedDict[str, PendingSignIn]
+    deliver: Callable[[str], str]
 
     def remember(self, pending: PendingSignIn) -> str:
         key = uuid.uuid4().hex
@@ -167,6 +171,9 @@ async def launch(request: web.Request) -> web.Response:
             )
     except EntraError as error:
         return _error(request, error)
+    if app.sign_on_url:
+        # With a Sign-on URL, the tile starts an SP-initiated sign-in there instead.
+        raise web.HTTPFound(_state(request).deliver(app.sign_on_url))
     pending = PendingSignIn(
         app,
         app.reply_url,
@@ -243,7 +250,7 @@ def _answer(request: web.Request, pending: PendingSignIn, user_name: str) -> web
     fields = {"SAMLResponse": base64.b64encode(response).decode()}
     if pending.relay_state is not None:
         fields["RelayState"] = pending.relay_state
-    return _html(pages.autopost(pending.acs_url, fields))
+    return _html(autopost(state.deliver(pending.acs_url), fields))
 
 
 def _logout_response(
@@ -276,7 +283,7 @@ def _logout_response(
     if relay_state is not None:
         query["RelayState"] = relay_state
     location = URL(app.logout_url).update_query(query)
-    raise web.HTTPFound(location)
+    raise web.HTTPFound(_state(request).deliver(str(location)))
 
 
 async def metadata(request: web.Request) -> web.Response:
@@ -326,12 +333,20 @@ async def index(request: web.Request) -> web.Response:
 
 
 def create_idp_app(
-    tenant: IdpTenant, *, clock: Clock | None = None, faults: FaultSet | None = None
+    tenant: IdpTenant,
+    *,
+    clock: Clock | None = None,
+    faults: FaultSet | None = None,
+    deliver: Callable[[str], str] | None = None,
 ) -> web.Application:
     """The IdP application; mount it with `add_subapp` or run it on any port (0 included)."""
     app = web.Application()
     app[IDP_STATE] = IdpState(
-        tenant, clock or (lambda: datetime.now(UTC)), faults or FaultSet(), OrderedDict()
+        tenant,
+        clock or (lambda: datetime.now(UTC)),
+        faults or FaultSet(),
+        OrderedDict(),
+        deliver or (lambda url: url),
     )
     app.router.add_get("/", index, name="index")
     sso = app.router.add_resource("/{tenant}/saml2", name="saml2")

@@ -101,6 +101,16 @@ def load_idp(path: Path | None = None) -> IdpTenant:
     except ValidationError as error:
         first = error.errors()[0]
         raise ConfigError(f"{path}: {config_key(first['loc'])}: {first['msg']}") from None
+    seen: dict[str, int] = {}
+    for i, app in enumerate(parsed.apps):
+        for identifier in app.identifiers:
+            if identifier in seen:
+                # Entra refuses to save a second app with an Identifier already in use.
+                raise ConfigError(
+                    f"{path}: apps[{i}].identifiers: {identifier!r} is already "
+                    f"the Identifier of apps[{seen[identifier]}]"
+                )
+            seen[identifier] = i
     base = path.parent
     keys = tuple(_key(base, k, f"{path}: keys[{i}]") for i, k in enumerate(parsed.keys))
     return IdpTenant(

@@ -1,16 +1,12 @@
 """The fake IdP's HTML: the account picker, Entra's error page, the auto-POST form.
 
-Every value is escaped. `read_autopost` reads an auto-POST page back, for flow drivers and
-tests that play the browser.
+Every value is escaped. The auto-POST page is sp_sim.autopost's.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from html import escape
-
-from lxml import html as lxml_html
 
 from sp_sim.idp.faults import FAULTS
 from sp_sim.idp.model import EnterpriseApp, IdpTenant
@@ -70,39 +66,3 @@ def error_page(code: str, message: str, correlation_id: str, now: datetime) -> s
             f"<small>Timestamp: {now:%Y-%m-%dT%H:%M:%SZ}</small></p>"
         ),
     )
-
-
-def autopost(action: str, fields: dict[str, str]) -> str:
-    """The page that carries a SAML message to the SP by HTTP-POST."""
-    inputs = "".join(
-        f'<input type=hidden name="{escape(k)}" value="{escape(v)}">' for k, v in fields.items()
-    )
-    return page(
-        "Working...",
-        (
-            f'<form method=post action="{escape(action)}">{inputs}'
-            "<noscript><p>Script is disabled. Click Submit to continue.</p>"
-            "<button type=submit>Submit</button></noscript></form>"
-            "<script>document.forms[0].submit()</script>"
-        ),
-    )
-
-
-@dataclass(frozen=True)
-class AutoPost:
-    action: str
-    fields: dict[str, str]
-
-
-def read_autopost(text: str) -> AutoPost | None:
-    """The form an auto-POST page would submit, or None when the page has none."""
-    document = lxml_html.document_fromstring(text)
-    form = next(document.iter("form"), None)
-    if form is None or form.get("method", "").upper() != "POST":
-        return None
-    fields = {
-        i.get("name", ""): i.get("value", "")
-        for i in form.iter("input")
-        if i.get("type") == "hidden" and i.get("name")
-    }
-    return AutoPost(form.get("action", ""), fields)

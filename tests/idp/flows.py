@@ -10,9 +10,9 @@ from typing import Any
 from yarl import URL
 
 from conftest import NOW
+from sp_sim.autopost import read_autopost
 from sp_sim.core import CheckSettings, Report, check_response
 from sp_sim.idp.model import IdpTenant
-from sp_sim.idp.pages import read_autopost
 from sp_sim.server.authn_request import build_authn_request, post_fields, redirect_query
 
 ENTITY_ID = "https://us-api.mimecast.com/sso/CUSA1A1"

@@ -104,13 +104,14 @@ def check_endpoint(settings: CheckSettings) -> Finding:
             Status.SKIPPED,
             "Not checked: an offline check (the message reached no endpoint).",
         )
-    reached, home = parse_mimecast_url(settings.received_at), parse_mimecast_url(settings.acs_url)
-    if reached.region is not None and home.region is not None and reached.region != home.region:
+    reached = parse_mimecast_url(settings.received_at)
+    home = settings.region or parse_mimecast_url(settings.acs_url).region
+    if reached.region is not None and home is not None and reached.region != home:
         return Finding(
             Code.ENDPOINT_WRONG_REGION,
             Status.FAIL,
             f"The message reached the {reached.region.key!r} grid ({reached.host}); the "
-            f"account lives in {home.region.key!r} ({home.host}), which the "
+            f"account lives in {home.key!r} ({home.host}), which the "
             f"{reached.region.key!r} grid does not know.",
             expected=settings.acs_url,
             observed=settings.received_at,

@@ -1,0 +1,145 @@
+"""POST /login/saml: judge the response with the engine, remember it, show the result.
+
+The engine runs in a worker thread so that checking never blocks the event loop. The
+report is mapped to HTTP in one place, `report_response`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from dataclasses import replace
+from urllib.parse import parse_qs
+
+from aiohttp import web
+
+from sp_sim.core.engine import check_response
+from sp_sim.core.mimecast import REGIONS
+from sp_sim.core.model import Report
+from sp_sim.core.peek import peek_name_id
+from sp_sim.core.settings import CheckSettings
+from sp_sim.server import pages, urls
+from sp_sim.server.state import VIA, Attempt, ServerState, Session, region_of, server_state
+
+SESSION_COOKIE = "sp_sim_session"
+
+
+def settings_for(state: ServerState, region: str, data: bytes) -> CheckSettings:
+    """The account's settings for the profile this response's user reaches."""
+    tenant = state.tenant
+    profile = None
+    if len(tenant.profiles) > 1:
+        name_id = peek_name_id(data)
+        address = tenant.directory.find(name_id) if name_id else None
+        profile = address.profile if address is not None else None
+    settings = tenant.check_settings(
+        profile if profile in {p.name for p in tenant.profiles} else None,
+        outstanding_requests=state.requests,
+        seen_assertion_ids=state.used_assertions,
+        received_at=REGIONS[region].acs_url,
+    )
+    return replace(settings, entity_id=urls.entity_id(state), acs_url=urls.acs_url(state))
+
+
+async def acs(request: web.Request) -> web.StreamResponse:
+    state = server_state(request)
+    region = region_of(request)
+    body = await request.read()
+    settings = settings_for(state, region, body)
+    loop = asyncio.get_running_loop()
+    report = await loop.run_in_executor(None, check_response, body, settings, state.clock())
+    if report.works and report.assertion_id in state.used_assertions:
+        # Another request accepted the same assertion while this one was being checked.
+        report = check_response(body, settings, state.clock())
+    if report.works:
+        consume(state, report)
+    relay = parse_qs(body.decode("latin-1")).get("RelayState", [None])[0] if body else None
+    attempt = state.record(region, request.config_dict[VIA], report, relay)
+    response = report_response(request, attempt)
+    if report.works and report.user:
+        session_id = uuid.uuid4().hex
+        state.sessions.put(
+            session_id,
+            Session(
+                report.user, report.user, settings.profile.name if settings.profile else "", region
+            ),
+        )
+        response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="Lax")
+    return response
+
+
+def consume(state: ServerState, report: Report) -> None:
+    """An accepted assertion is used up, and so is the request it answered."""
+    if report.assertion_id:
+        state.used_assertions.put(report.assertion_id, True)
+    if report.in_response_to:
+        state.requests.pop(report.in_response_to)
+
+
+def wants_json(request: web.Request) -> bool:
+    accept = request.headers.get("Accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def report_response(request: web.Request, attempt: Attempt) -> web.Response:
+    """The one place a Report becomes HTTP: 200 either way, the verdict in a header."""
+    headers = {
+        "X-Sp-Sim-Verdict": attempt.report.verdict,
+        "X-Sp-Sim-Report": f"/results/{attempt.attempt_id}.json",
+    }
+    if wants_json(request):
+        return web.Response(
+            text=_attempt_json(attempt), content_type="application/json", headers=headers
+        )
+    return web.Response(text=pages.result(attempt), content_type="text/html", headers=headers)
+
+
+def _attempt_json(attempt: Attempt) -> str:
+    document = {
+        "attempt": attempt.attempt_id,
+        "region": attempt.region,
+        "report": attempt.report.to_dict(),
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+async def acs_get(request: web.Request) -> web.Response:
+    """A GET carries no assertion: what Mimecast shows when Entra's Sign-on URL sends the
+    browser here during an IdP-initiated sign-in."""
+    text = pages.message_page(
+        "We can't validate your identity (SAML issue)",
+        "No SAMLResponse arrived: a GET came to /login/saml instead of an HTTP-POST. If this "
+        "followed a My Apps tile, the Entra app's Sign-on URL is set while IdP-initiated "
+        "sign-in is intended: clear Sign-on URL (Basic SAML Configuration).",
+    )
+    return web.Response(text=text, status=400, content_type="text/html")
+
+
+async def legacy_endpoint(request: web.Request) -> web.Response:
+    """Old endpoints (the Personal Portal's /login/sso/mpp) loop back to the login page."""
+    raise web.HTTPFound(f"{request.path.removesuffix('/login/sso/mpp')}/login")
+
+
+async def result(request: web.Request) -> web.Response:
+    """GET /results/{id} (HTML, or JSON by Accept) and /results/{id}.json."""
+    state = server_state(request)
+    key = request.match_info["attempt"]
+    as_json = key.endswith(".json")
+    attempt = state.attempts.get(key.removesuffix(".json"))
+    if attempt is None:
+        return web.Response(
+            text=pages.message_page(
+                "Not found", f"No attempt {key}; only the most recent attempts are kept."
+            ),
+            status=404,
+            content_type="text/html",
+        )
+    if as_json or wants_json(request):
+        return web.Response(text=_attempt_json(attempt), content_type="application/json")
+    return web.Response(text=pages.result(attempt), content_type="text/html")
+
+
+async def results(request: web.Request) -> web.Response:
+    state = server_state(request)
+    return web.Response(text=pages.attempts(state.attempts.values()), content_type="text/html")

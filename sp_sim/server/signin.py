@@ -1,0 +1,61 @@
+"""SP-initiated sign-in: Mimecast's email page finds the account, the profile and the
+application, and sends an AuthnRequest to the profile's Login URL."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from sp_sim.autopost import autopost
+from sp_sim.core.mimecast import REGIONS
+from sp_sim.server import pages, urls
+from sp_sim.server.authn_request import build_authn_request, post_fields, redirect_query
+from sp_sim.server.state import SentRequest, region_of, server_state
+
+
+def _sign_in_page(request: web.Request, error: str | None = None) -> web.Response:
+    state = server_state(request)
+    text = pages.sign_in(REGIONS[region_of(request)].host, state.tenant.account.code, error)
+    return web.Response(text=text, status=400 if error else 200, content_type="text/html")
+
+
+async def sign_in_page(request: web.Request) -> web.Response:
+    return _sign_in_page(request)
+
+
+async def sign_in(request: web.Request) -> web.Response:
+    """Find the user's profile and send the AuthnRequest, by Redirect or POST."""
+    state = server_state(request)
+    form = await request.post()
+    email = str(form.get("email", "")).strip()
+    tenant = state.tenant
+    address = tenant.directory.find(email) if email else None
+    if address is None:
+        domain = email.rpartition("@")[2].lower()
+        if not email or "@" not in email:
+            return _sign_in_page(request, "Enter an email address.")
+        if not tenant.directory.has_domain(domain):
+            return _sign_in_page(request, f"{domain} is not a registered domain of this account.")
+        return _sign_in_page(request, f"{email} is not in this account's directory.")
+    if address.profile is None:
+        return _sign_in_page(
+            request,
+            f"No application setting reaches {address.email} with a SAML authentication profile.",
+        )
+    profile = tenant.profile(address.profile)
+    if not profile.login_url:
+        return _sign_in_page(request, f"Profile {profile.name!r} has no Login URL.")
+    request_id, xml = build_authn_request(
+        urls.entity_id(state),
+        urls.acs_url(state),
+        profile.login_url,
+        state.clock(),
+        requested_contexts=profile.requested_contexts,
+    )
+    state.requests.put(
+        request_id, SentRequest(request_id, region_of(request), profile.name, address.email)
+    )
+    if state.options.binding == "post":
+        page = autopost(profile.login_url, post_fields(xml, request_id))
+        return web.Response(text=page, content_type="text/html")
+    separator = "&" if "?" in profile.login_url else "?"
+    raise web.HTTPFound(f"{profile.login_url}{separator}{redirect_query(xml, request_id)}")
