@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -44,6 +45,20 @@ def ensure_environment() -> None:
     STAMP.write_text(digest)
 
 
+def ensure_chromium() -> None:
+    """The browser tests drive Debian's chromium; install it when it is missing."""
+    if shutil.which("chromium"):
+        return
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        sys.exit(
+            "dev.py: the browser tests need Debian's chromium: apt-get install chromium (as root)"
+        )
+    print("dev.py: installing Debian's chromium for the browser tests", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
+
+
 def run(argv: list[str]) -> int:
     return subprocess.run(argv, cwd=ROOT, check=False).returncode
 
@@ -58,6 +73,7 @@ def main(args: list[str]) -> int:
     if command == "serve":
         return run([str(BIN / "sp-sim"), "serve", *rest])
     if command == "test":
+        ensure_chromium()
         return run([python, "-m", "pytest", *rest])
     if command == "lint":
         checks = [

@@ -23,9 +23,11 @@ main{max-width:1100px;margin:24px auto;padding:0 24px}
 .works{border-left:8px solid #1a7f37}.fails{border-left:8px solid #cf222e}
 .badge{display:inline-block;min-width:44px;text-align:center;border-radius:3px;padding:1px 6px;
 font-size:12px;font-weight:700;color:#fff}
-.fail{background:#cf222e}.warn{background:#bf8700}.pass{background:#1a7f37}.skipped{background:#8c959f}
-table{border-collapse:collapse;width:100%}td,th{text-align:left;vertical-align:top;padding:6px;
-border-bottom:1px solid #eee;font-size:14px}code,pre{font-family:ui-monospace,Consolas,monospace}
+.badge.fail{background:#cf222e}.badge.warn{background:#bf8700}.badge.pass{background:#1a7f37}
+.badge.skipped{background:#8c959f}tr.fail{background:#fff0f0}tr.warn{background:#fff8e5}
+table{border-collapse:collapse;width:100%;table-layout:fixed}td,th{text-align:left;
+vertical-align:top;padding:6px;border-bottom:1px solid #eee;font-size:14px;
+overflow-wrap:anywhere}th.status{width:64px}th.code{width:200px}code,pre{font-family:ui-monospace,Consolas,monospace}
 pre{background:#f6f8fa;padding:12px;overflow:auto;font-size:12px}
 .signed{background:#e6ffec;border-left:4px solid #1a7f37;display:block}
 .hint{color:#0550ae}input[type=email],input[type=url]{width:320px;padding:6px}
@@ -110,7 +112,8 @@ def result(attempt: Attempt) -> str:
     """The result page for one POST to /login/saml."""
     report: Report = attempt.report
     verdict = "works" if report.works else "fails"
-    headline = ("Would sign in" if report.works else "Would fail") + f": {report.summary()}"
+    summary = report.summary()
+    headline = summary[:1].upper() + summary[1:]
     context = [
         f"attempt {attempt.attempt_id}",
         f"{attempt.region} grid via {attempt.via}",
@@ -128,7 +131,8 @@ def result(attempt: Attempt) -> str:
             f"<p>User: <strong id=user>{escape(report.user or '—') if report.works else '—'}"
             f"</strong> · Application: <strong>{escape(report.application or '—')}</strong></p>"
             f'<p><a href="/results/{attempt.attempt_id}.json">JSON report</a> · {counts}</p></div>'
-            f"<div class=card><h2>Checks</h2><table><tr><th></th><th>code</th><th>what</th>"
+            f"<div class=card><h2>Checks</h2><table><tr><th class=status></th><th class=code>code"
+            "</th><th>what</th>"
             f"<th>expected</th><th>observed</th></tr>{rows}</table></div>"
             f"<div class=card><h2>The message</h2><p>Green: covered by a verified signature.</p>"
             f"{marked_xml(report.xml, report.signed_elements)}</div>"

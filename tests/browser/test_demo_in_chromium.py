@@ -1,0 +1,97 @@
+"""A real browser (Debian's chromium, headless, driven by Playwright) clicks through
+`sp-sim serve`'s demo: sign-in page → fake Entra ID → result page; once succeeding, once
+with a fault that must fail."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.cli.test_check import SP_SIM
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Without these, Chromium keeps trying to reach Google's services, which this network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def demo_url() -> Iterator[str]:
+    """`sp-sim serve` itself, on a free port."""
+    assert SP_SIM
+    with subprocess.Popen(
+        [SP_SIM, "serve", "--port", "0"], stdout=subprocess.PIPE, text=True
+    ) as process:
+        try:
+            assert process.stdout is not None
+            found = re.search(r"at (http://\S+)/", process.stdout.readline())
+            assert found
+            yield found.group(1)
+        finally:
+            process.terminate()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), "dev.py test installs Debian's chromium"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def _sign_in(page: Page, demo_url: str, fault: str | None) -> None:
+    page.goto(f"{demo_url}/us/login")
+    page.fill("#email", "B.Simon@contoso.com")
+    page.click("#next")
+    page.wait_for_selector("text=Pick an account")
+    if fault:
+        page.select_option("#fault", fault)
+    page.click("#signin")
+    page.wait_for_selector("#verdict")
+
+
+def test_sp_initiated_sign_in_succeeds(browser: Browser, demo_url: str, tmp_path: Path) -> None:
+    page = browser.new_page()
+    _sign_in(page, demo_url, fault=None)
+    assert page.get_attribute("#verdict", "data-verdict") == "works"
+    assert page.inner_text("#user") == "B.Simon@contoso.com"
+    assert page.locator("tr.finding.pass").count() > 10
+    assert page.locator("span.signed").count() == 1
+    page.screenshot(path=str(tmp_path / "works.png"), full_page=True)
+    page.close()
+
+
+def test_a_fault_fails_with_the_check_that_caught_it(browser: Browser, demo_url: str) -> None:
+    page = browser.new_page()
+    _sign_in(page, demo_url, fault="wrong-audience")
+    assert page.get_attribute("#verdict", "data-verdict") == "fails"
+    first = page.locator("tr.finding").first
+    assert first.get_attribute("data-code") == "audience.mismatch"
+    assert "Identifier (Entity ID)" in first.inner_text()
+    page.close()
+
+
+def test_idp_initiated_from_the_home_page(browser: Browser, demo_url: str) -> None:
+    page = browser.new_page()
+    page.goto(f"{demo_url}/")
+    page.click("#idp-initiated")
+    page.wait_for_selector("text=Pick an account")
+    page.click("#signin")
+    page.wait_for_selector("#verdict")
+    assert page.get_attribute("#verdict", "data-verdict") == "works"
+    assert "IDP-initiated" in page.inner_text("#verdict")
+    page.close()
