@@ -4,6 +4,7 @@
     python3 dev.py serve     the main job: simulator + fake Entra ID on the demo tenant
     python3 dev.py test      the whole test suite (extra arguments go to pytest)
     python3 dev.py lint      ruff and mypy
+    python3 dev.py bench engine|load [args]   the benchmarks (they print figures)
     python3 dev.py sp-sim …  any sp-sim command inside the project's environment
 
 It needs nothing but Python 3.11+: it makes `.venv/` beside this file, installs
@@ -41,22 +42,20 @@ def ensure_environment() -> None:
     print("dev.py: installing sp-sim and its test and lint tools into .venv/", flush=True)
     pip = [str(BIN / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "install", "-e", f"{ROOT}[test,lint]"], check=True)
+    subprocess.run([*pip, "install", "-e", f"{ROOT}[test,lint,bench]"], check=True)
     STAMP.write_text(digest)
 
 
-def ensure_chromium() -> None:
-    """The browser tests drive Debian's chromium; install it when it is missing."""
-    if shutil.which("chromium"):
+def ensure_debian_package(command: str, package: str, why: str) -> None:
+    """Install a Debian package the tests or benchmarks need, when its command is missing."""
+    if shutil.which(command):
         return
     if shutil.which("apt-get") is None or os.geteuid() != 0:
-        sys.exit(
-            "dev.py: the browser tests need Debian's chromium: apt-get install chromium (as root)"
-        )
-    print("dev.py: installing Debian's chromium for the browser tests", flush=True)
+        sys.exit(f"dev.py: {why} need Debian's {package}: apt-get install {package} (as root)")
+    print(f"dev.py: installing Debian's {package} for {why}", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env=env)
 
 
 def run(argv: list[str]) -> int:
@@ -73,8 +72,11 @@ def main(args: list[str]) -> int:
     if command == "serve":
         return run([str(BIN / "sp-sim"), "serve", *rest])
     if command == "test":
-        ensure_chromium()
+        ensure_debian_package("chromium", "chromium", "the browser tests")
         return run([python, "-m", "pytest", *rest])
+    if command == "bench" and rest and rest[0] in {"engine", "load"}:
+        ensure_debian_package("xmlsec1", "xmlsec1", "pysaml2 in the engine benchmark")
+        return run([python, str(ROOT / "benchmarks" / f"{rest[0]}.py"), *rest[1:]])
     if command == "lint":
         checks = [
             [python, "-m", "ruff", "check", "."],
