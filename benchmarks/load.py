@@ -10,19 +10,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import re
-import shutil
 import statistics
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
-from pathlib import Path
+from urllib.parse import urlencode
 
 import aiohttp
 
 from sp_sim.idp.config import load_idp
 from sp_sim.idp.tokens import issue_response
+from sp_sim.serving import sp_sim_process
 
 
 async def fire(url: str, bodies: list[bytes], concurrency: int) -> tuple[list[float], int]:
@@ -54,32 +51,19 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
     args = parser.parse_args()
-    sp_sim = shutil.which("sp-sim", path=str(Path(sys.executable).parent))
-    assert sp_sim, "run inside the project's environment (python3 dev.py bench load)"
     idp = load_idp()
     now = datetime.now(UTC)
     print(f"minting {args.requests} signed responses…", flush=True)
     bodies = [
-        b"SAMLResponse="
-        + base64.b64encode(issue_response(idp, idp.apps[0], idp.users[0], now))
-        .replace(b"+", b"%2B")
-        .replace(b"/", b"%2F")
-        .replace(b"=", b"%3D")
+        urlencode(
+            {"SAMLResponse": base64.b64encode(issue_response(idp, idp.apps[0], idp.users[0], now))}
+        ).encode()
         for _ in range(args.requests)
     ]
-    with subprocess.Popen(
-        [sp_sim, "serve", "--port", "0"], stdout=subprocess.PIPE, text=True
-    ) as server:
-        try:
-            assert server.stdout is not None
-            base = re.search(r"at (http://\S+)/", server.stdout.readline())
-            assert base, "the server did not start"
-            url = f"{base.group(1)}/us/login/saml"
-            start = time.perf_counter()
-            latencies, works = asyncio.run(fire(url, bodies, args.concurrency))
-            elapsed = time.perf_counter() - start
-        finally:
-            server.terminate()
+    with sp_sim_process("serve", "--port", "0") as base:
+        start = time.perf_counter()
+        latencies, works = asyncio.run(fire(f"{base}/us/login/saml", bodies, args.concurrency))
+        elapsed = time.perf_counter() - start
     latencies.sort()
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
+import shutil
 import ssl
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from aiohttp import web
 
@@ -41,3 +46,20 @@ def run_until_interrupted(
 ) -> None:
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(app, host, port, announce, ssl_context))
+
+
+@contextlib.contextmanager
+def sp_sim_process(*args: str) -> Iterator[str]:
+    """Run `sp-sim <args>` (serve or idp, with --port 0) in a child process; yield the base
+    URL it announces; stop it on exit."""
+    command = shutil.which("sp-sim", path=str(Path(sys.executable).parent)) or "sp-sim"
+    with subprocess.Popen([command, *args], stdout=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stdout is not None
+            first = process.stdout.readline()
+            found = re.search(r" at (https?://\S+?)/?$", first.strip())
+            if found is None:
+                raise RuntimeError(f"sp-sim {' '.join(args)} did not start: {first!r}")
+            yield found.group(1)
+        finally:
+            process.terminate()

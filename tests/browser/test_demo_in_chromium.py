@@ -4,16 +4,14 @@ with a fault that must fail."""
 
 from __future__ import annotations
 
-import re
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.cli.test_check import SP_SIM
+from sp_sim.serving import sp_sim_process
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without these, Chromium keeps trying to reach Google's services, which this network refuses.
@@ -31,17 +29,8 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def demo_url() -> Iterator[str]:
     """`sp-sim serve` itself, on a free port."""
-    assert SP_SIM
-    with subprocess.Popen(
-        [SP_SIM, "serve", "--port", "0"], stdout=subprocess.PIPE, text=True
-    ) as process:
-        try:
-            assert process.stdout is not None
-            found = re.search(r"at (http://\S+)/", process.stdout.readline())
-            assert found
-            yield found.group(1)
-        finally:
-            process.terminate()
+    with sp_sim_process("serve", "--port", "0") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

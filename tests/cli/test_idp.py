@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import urllib.request
 from pathlib import Path
 
@@ -12,24 +11,17 @@ import pytest
 from sp_sim.core import parse_idp_metadata
 from sp_sim.errors import ConfigError
 from sp_sim.idp.config import demo_idp_path, load_idp
-from tests.cli.test_check import SP_SIM, run
+from sp_sim.serving import sp_sim_process
+from tests.cli.test_check import run
 
 
 def test_idp_serves_on_port_zero() -> None:
-    assert SP_SIM
-    command = [SP_SIM, "idp", "--port", "0", "--fault", "sha1"]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
-        try:
-            assert process.stdout is not None
-            base = re.search(r"at (http://\S+)/", process.stdout.readline())
-            assert base
-            tenant = load_idp().tenant_id
-            url = f"{base.group(1)}/{tenant}/federationmetadata/2007-06/federationmetadata.xml"
-            with urllib.request.urlopen(url, timeout=10) as response:
-                metadata = parse_idp_metadata(response.read())
-            assert metadata.entity_id == f"https://sts.windows.net/{tenant}/"
-        finally:
-            process.terminate()
+    with sp_sim_process("idp", "--port", "0", "--fault", "sha1") as base:
+        tenant = load_idp().tenant_id
+        url = f"{base}/{tenant}/federationmetadata/2007-06/federationmetadata.xml"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            metadata = parse_idp_metadata(response.read())
+    assert metadata.entity_id == f"https://sts.windows.net/{tenant}/"
 
 
 def test_list_faults() -> None:
