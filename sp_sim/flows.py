@@ -49,12 +49,23 @@ class FlowOutcome:
 
 
 class FlowDriver:
-    """A browser stand-in bound to one simulator base URL."""
+    """A browser stand-in bound to one simulator base URL. It never leaves that origin: a
+    hop elsewhere (a real IdP's sign-in page, a real Mimecast host) ends the flow with
+    stage "external" and the URL in `page`, so that tests send no traffic off the machine."""
 
     def __init__(self, base_url: str, session: aiohttp.ClientSession | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self._origin = URL(self.base_url).origin()
         self._own = session is None
         self.session = session or aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+
+    def _leaves(self, url: str | URL, outcome: FlowOutcome) -> bool:
+        target = URL(url) if isinstance(url, str) else url
+        if not target.is_absolute() or target.origin() == self._origin:
+            return False
+        outcome.stage, outcome.page = "external", str(target)
+        outcome.hops.append(f"stopped before {target.origin()}")
+        return True
 
     async def __aenter__(self) -> FlowDriver:
         return self
@@ -80,13 +91,16 @@ class FlowDriver:
             outcome.hops.append(f"POST /{region}/login {response.status}")
             text = await response.text()
             if response.status == 302:
-                return await self._at_idp(
-                    URL(response.headers["Location"], encoded=True), user or email, faults, outcome
-                )
+                location = URL(response.headers["Location"], encoded=True)
+                if self._leaves(location, outcome):
+                    return outcome
+                return await self._at_idp(location, user or email, faults, outcome)
             form = read_autopost(text) if response.status == 200 else None
             if form is None:
                 outcome.status, outcome.page = response.status, text
                 return outcome
+        if self._leaves(form.action, outcome):
+            return outcome
         async with self.session.post(form.action, data=form.fields) as response:
             outcome.hops.append(f"POST {form.action} {response.status}")
             return await self._idp_answer(response, user or email, faults, outcome)
@@ -104,6 +118,8 @@ class FlowDriver:
 
     async def post_response(self, form: AutoPost, outcome: FlowOutcome) -> FlowOutcome:
         """POST a SAMLResponse to the simulator and read its JSON report."""
+        if self._leaves(form.action, outcome):
+            return outcome
         outcome.stage = "sp-acs"
         headers = {"Accept": "application/json"}
         async with self.session.post(form.action, data=form.fields, headers=headers) as response:
@@ -133,6 +149,8 @@ class FlowDriver:
         text = await response.text()
         form = read_autopost(text) if response.status == 200 else None
         if form is not None and "pending" in form.fields:  # the account picker
+            if self._leaves(form.action, outcome):
+                return outcome
             fields = {**form.fields, "user": user}
             data = [*fields.items(), *(("fault", f) for f in faults)]
             async with self.session.post(form.action, data=data) as picked:

@@ -122,6 +122,12 @@ class ServerState:
     attempts: OrderedDict[str, Attempt] = field(default_factory=OrderedDict)
 
     def __post_init__(self) -> None:
+        self.reset(self.tenant)
+
+    def reset(self, tenant: Tenant) -> None:
+        """Forget every request, assertion, session and attempt; serve `tenant` from now on."""
+        self.tenant = tenant
+        self.attempts = OrderedDict()
         limit = self.options.store_limit
         self.requests = ExpiringStore(self.clock, self.options.request_ttl, limit)
         self.used_assertions = ExpiringStore(self.clock, self.options.replay_ttl, limit)
