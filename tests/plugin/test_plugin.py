@@ -189,3 +189,12 @@ def test_the_example_project_runs() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "7 passed" in result.stdout
+
+
+def test_the_readme_example_test_file_passes(project: pytest.Pytester) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("## The pytest plugin") :]
+    example = section[section.index("```python") + len("```python") : section.index("```\n")]
+    project.makepyfile(test_mimecast_sso=example)
+    result = project.runpytest_subprocess()
+    result.assert_outcomes(passed=7)
