@@ -95,9 +95,8 @@ async def test_requests_expire(sp_start: Start) -> None:
     ) as response:
         location = response.headers["Location"]
     now[0] = NOW + timedelta(minutes=11)
-    outcome = await running.flows._at_idp(
-        __import__("yarl").URL(location, encoded=True), USER, (), FlowOutcome(stage="idp")
-    )
+    # carry on the same flow eleven minutes later: the request has expired
+    outcome = await running.flows.continue_at(location, USER, FlowOutcome(stage="idp"))
     assert "subject.unknown-request" in outcome.codes("fail")
 
 
