@@ -26,11 +26,14 @@ from sp_sim.idp.app import create_idp_app
 from sp_sim.idp.config import load_idp
 from sp_sim.idp.faults import FAULTS, FaultSet
 from sp_sim.render import report_json, report_text
+from sp_sim.render.timeline import timelines_json, timelines_text
 from sp_sim.server import urls
 from sp_sim.server.app import bind, create_sp_app
 from sp_sim.server.state import SERVER, ServerOptions
 from sp_sim.server.tls import self_signed_context
 from sp_sim.serving import run_until_interrupted
+from sp_sim.support.evidence import EvidenceError, read_evidence
+from sp_sim.support.timeline import build_timelines, judge
 from sp_sim.tenant import load_tenant
 
 EXIT_WORKS, EXIT_FAILS, EXIT_USAGE = 0, 1, 2
@@ -119,6 +122,21 @@ def command_check(args: argparse.Namespace) -> int:
     return EXIT_WORKS if report.works else EXIT_FAILS
 
 
+def command_evidence(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    at = None if args.at is None else _instant(args.at)
+    try:
+        capture_format, steps = read_evidence(_read(args.evidence, "EVIDENCE"))
+    except EvidenceError as error:
+        raise InputError(f"{args.evidence}: {error}") from None
+    sign_ins = judge(build_timelines(steps), settings, at)
+    if args.format == "json":
+        print(timelines_json(capture_format, sign_ins))
+    else:
+        print(timelines_text(capture_format, sign_ins), end="")
+    return EXIT_WORKS if sign_ins and all(s.works for s in sign_ins) else EXIT_FAILS
+
+
 def command_demo(args: argparse.Namespace) -> int:
     demo = resources.files("sp_sim") / "demo"
     with resources.as_file(demo) as folder:
@@ -200,6 +218,36 @@ def command_codes(args: argparse.Namespace) -> int:
     return EXIT_WORKS
 
 
+def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags that make CheckSettings (see settings_from_args)."""
+    parser.add_argument("--tenant", metavar="FILE", help="a tenant TOML file")
+    parser.add_argument("--profile", metavar="NAME", help="the tenant's profile to use")
+    parser.add_argument("--entity-id", metavar="URL", help="the SP entity ID (Audience)")
+    parser.add_argument("--acs-url", metavar="URL", help="the ACS URL (Destination, Recipient)")
+    parser.add_argument("--idp-issuer", metavar="URL", help="the IdP's Issuer")
+    parser.add_argument(
+        "--idp-cert",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="IdP certificate: PEM, base64, DER or metadata (repeatable)",
+    )
+    parser.add_argument(
+        "--idp-metadata", metavar="FILE", help="IdP federation metadata: certificates and Issuer"
+    )
+    parser.add_argument("--at", metavar="ISO-8601", help="the instant to judge at (default now)")
+    parser.add_argument(
+        "--request-id",
+        metavar="ID",
+        action="append",
+        default=[],
+        help="an outstanding AuthnRequest ID (repeatable)",
+    )
+    parser.add_argument(
+        "--clock-skew", metavar="SECONDS", type=int, help="clock skew allowed (default 300)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sp-sim",
@@ -214,35 +262,22 @@ def build_parser() -> argparse.ArgumentParser:
         "raw XML, its base64 (wrapped or not) or a form body SAMLResponse=...&RelayState=....",
     )
     check.add_argument("response", metavar="RESPONSE")
-    check.add_argument("--tenant", metavar="FILE", help="a tenant TOML file")
-    check.add_argument("--profile", metavar="NAME", help="the tenant's profile to use")
-    check.add_argument("--entity-id", metavar="URL", help="the SP entity ID (Audience)")
-    check.add_argument("--acs-url", metavar="URL", help="the ACS URL (Destination, Recipient)")
-    check.add_argument("--idp-issuer", metavar="URL", help="the IdP's Issuer")
-    check.add_argument(
-        "--idp-cert",
-        metavar="FILE",
-        action="append",
-        default=[],
-        help="IdP certificate: PEM, base64, DER or metadata (repeatable)",
-    )
-    check.add_argument(
-        "--idp-metadata", metavar="FILE", help="IdP federation metadata: certificates and Issuer"
-    )
-    check.add_argument("--at", metavar="ISO-8601", help="the instant to judge at (default now)")
-    check.add_argument(
-        "--request-id",
-        metavar="ID",
-        action="append",
-        default=[],
-        help="an outstanding AuthnRequest ID (repeatable)",
-    )
-    check.add_argument(
-        "--clock-skew", metavar="SECONDS", type=int, help="clock skew allowed (default 300)"
-    )
+    add_settings_arguments(check)
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     check.set_defaults(run=command_check)
+
+    evidence = commands.add_parser(
+        "evidence",
+        help="rebuild and judge the sign-ins in a HAR or SAML-tracer capture",
+        description="Read a HAR (1.2) file, a SAML-tracer export or a raw message; rebuild "
+        "each sign-in (AuthnRequest, Entra's answer, the POST to Mimecast), judge every "
+        "response at the instant it was captured (--at overrides), and say which step failed.",
+    )
+    evidence.add_argument("evidence", metavar="EVIDENCE")
+    add_settings_arguments(evidence)
+    evidence.add_argument("--format", choices=("text", "json"), default="text")
+    evidence.set_defaults(run=command_evidence)
 
     demo = commands.add_parser("demo", help="check the bundled demo response")
     demo.add_argument("--color", choices=("auto", "always", "never"), default="auto")

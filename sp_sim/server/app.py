@@ -18,6 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from html import escape
 
 from aiohttp import web
@@ -58,6 +59,11 @@ async def never_500(request: web.Request, handler: Handler) -> web.StreamRespons
             "Could not process this request",
             f"sp-sim could not process it ({type(error).__name__}).",
         )
+
+
+async def date_from_clock(request: web.Request, response: web.StreamResponse) -> None:
+    """The Date header tells the simulated time, so captures are judged when they happened."""
+    response.headers["Date"] = format_datetime(request.config_dict[SERVER].clock(), usegmt=True)
 
 
 def region_app(region: str, via: str) -> web.Application:
@@ -122,6 +128,7 @@ def create_sp_app(
     app = web.Application(middlewares=[never_500], client_max_size=MAX_BODY)
     state = ServerState(tenant, options or ServerOptions(), clock or (lambda: datetime.now(UTC)))
     app[SERVER] = state
+    app.on_response_prepare.append(date_from_clock)
     app.router.add_get("/", index)
     app.router.add_get("/results", acs.results)
     app.router.add_get("/results/{attempt}", acs.result)

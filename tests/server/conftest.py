@@ -72,7 +72,7 @@ async def sp_start(aiohttp_server: Any) -> AsyncIterator[Start]:
         server = await aiohttp_server(app)
         base = str(server.make_url("")).rstrip("/")
         bind(app, base, wire_demo=True)
-        driver = FlowDriver(base)
+        driver = FlowDriver(base, clock=clock)
         drivers.append(driver)
         return Running(app, base, driver)
 

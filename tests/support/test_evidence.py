@@ -1,0 +1,120 @@
+"""Evidence import: HAR and SAML-tracer files in the real formats, recorded by the flow
+driver from sign-ins against the fake IdP (Entra error pages included), rebuilt into
+timelines and judged at the instant they were captured."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from conftest import NOW
+from sp_sim.core.settings import CheckSettings
+from sp_sim.server import urls
+from sp_sim.support.capture import to_har, to_saml_tracer
+from sp_sim.support.evidence import EvidenceError, read_evidence
+from sp_sim.support.timeline import SignIn, build_timelines, judge
+from tests.cli.test_check import run
+from tests.server.conftest import DEMO_TENANT, Running, Start
+
+USER = "B.Simon@contoso.com"
+
+
+async def _four_sign_ins(running: Running) -> None:
+    """A working SP-initiated sign-in, an Entra error, a refused response, a working tile."""
+    assert (await running.flows.sp_initiated(USER)).works
+    good = running.idp.apps[0]
+    running.change_idp_app(reply_urls=("https://eu-api.mimecast.com/login/saml",))
+    assert (await running.flows.sp_initiated(USER)).aadsts == "AADSTS50011"
+    running.change_idp_app(reply_urls=good.reply_urls)
+    assert not (await running.flows.idp_initiated(running.launch, USER, ("wrong-audience",))).works
+    assert (await running.flows.idp_initiated(running.launch, USER)).works
+
+
+def _settings(running: Running) -> CheckSettings:
+    return replace(
+        running.state.tenant.check_settings(),
+        entity_id=urls.entity_id(running.state),
+        acs_url=urls.acs_url(running.state),
+    )
+
+
+def _judged(data: bytes, settings: CheckSettings) -> tuple[str, list[SignIn]]:
+    capture_format, steps = read_evidence(data)
+    return capture_format, judge(build_timelines(steps), settings)
+
+
+async def test_har_timelines(sp_start: Start) -> None:
+    running = await sp_start()
+    await _four_sign_ins(running)
+    data = json.dumps(to_har(running.flows.recorder)).encode()
+    capture_format, sign_ins = _judged(data, _settings(running))
+    assert capture_format == "HAR"
+    assert [s.initiated_by for s in sign_ins] == ["SP", "SP", "IdP", "IdP"]
+    assert [s.works for s in sign_ins] == [True, False, False, True]
+    error = sign_ins[1].error
+    assert error is not None
+    assert error.aadsts == "AADSTS50011"
+    assert error.correlation_id is not None
+    assert "AADSTS50011" in (sign_ins[1].failed_step or "")
+    assert "audience.mismatch" in (sign_ins[2].failed_step or "")
+    assert sign_ins[0].report is not None
+    assert "subject.sp-initiated" in sign_ins[0].report.codes()
+    assert all(s.response is None or s.response.at == NOW for s in sign_ins)
+
+
+async def test_saml_tracer_timelines(sp_start: Start) -> None:
+    running = await sp_start()
+    await _four_sign_ins(running)
+    data = json.dumps(to_saml_tracer(running.flows.recorder, NOW)).encode()
+    capture_format, sign_ins = _judged(data, _settings(running))
+    assert capture_format == "SAML-tracer"
+    assert [s.works for s in sign_ins] == [True, False, False, True]
+    # SAML-tracer keeps no page bodies: the refused request shows as unanswered.
+    assert sign_ins[1].error is None
+    assert "no answer from the IdP" in (sign_ins[1].failed_step or "")
+
+
+async def test_judged_at_the_captured_instant_not_now(sp_start: Start) -> None:
+    running = await sp_start()
+    assert (await running.flows.idp_initiated(running.launch, USER)).works
+    data = json.dumps(to_har(running.flows.recorder)).encode()
+    _, steps = read_evidence(data)
+    later = judge(build_timelines(steps), _settings(running), at=NOW.replace(hour=20))
+    assert "time.expired" in later[0].report.codes()  # type: ignore[union-attr]
+
+
+async def test_evidence_command(sp_start: Start, tmp_path: Path) -> None:
+    running = await sp_start()
+    await _four_sign_ins(running)
+    har = tmp_path / "capture.har"
+    har.write_text(json.dumps(to_har(running.flows.recorder)))
+    result = run("evidence", str(har), "--tenant", str(DEMO_TENANT), "--format", "json")
+    assert result.returncode == 1
+    document = json.loads(result.stdout)
+    assert [s["verdict"] for s in document["sign_ins"]] == ["works", "fails", "fails", "works"]
+    text = run("evidence", str(har), "--tenant", str(DEMO_TENANT))
+    assert "Sign-in 2 · SP-initiated · FAILS" in text.stdout
+    assert "→ failed step: Entra refused the AuthnRequest with AADSTS50011" in text.stdout
+
+
+def test_raw_message_and_bad_files(tmp_path: Path) -> None:
+    response = Path(str(DEMO_TENANT)).parent / "response.xml"
+    works = run(
+        "evidence", str(response), "--tenant", str(DEMO_TENANT), "--at", "2026-11-22T10:00:30Z"
+    )
+    assert works.returncode == 0, works.stdout
+    not_har = tmp_path / "other.json"
+    not_har.write_text('{"hello": 1}')
+    assert run("evidence", str(not_har)).returncode == 2
+    with pytest.raises(EvidenceError):
+        read_evidence(b"")
+    broken = tmp_path / "broken.har"
+    broken.write_text(
+        '{"log": {"entries": [{"request": {"method": "POST", "url": "x", '
+        '"postData": {"params": [{"name": "SAMLResponse", "value": "%%%"}]}}}]}}'
+    )
+    result = run("evidence", str(broken))
+    assert result.returncode == 1  # nothing judged: no sign-in works
