@@ -19,6 +19,7 @@ from sp_sim.core.certs import Certificate, CertificateError, load_certificates, 
 from sp_sim.core.codes import Code
 from sp_sim.core.engine import check_response
 from sp_sim.core.metadata import MetadataError, parse_idp_metadata
+from sp_sim.core.model import Status
 from sp_sim.core.settings import CheckSettings
 from sp_sim.core.xml import parse_instant
 from sp_sim.errors import ConfigError, InputError, SpSimError
@@ -26,13 +27,16 @@ from sp_sim.idp.app import create_idp_app
 from sp_sim.idp.config import load_idp
 from sp_sim.idp.faults import FAULTS, FaultSet
 from sp_sim.render import report_json, report_text
+from sp_sim.render.doctor import doctor_json, doctor_text
 from sp_sim.render.timeline import timelines_json, timelines_text
 from sp_sim.server import urls
 from sp_sim.server.app import bind, create_sp_app
 from sp_sim.server.state import SERVER, ServerOptions
 from sp_sim.server.tls import self_signed_context
 from sp_sim.serving import run_until_interrupted
+from sp_sim.support.doctor import Evidence, diagnose
 from sp_sim.support.evidence import EvidenceError, read_evidence
+from sp_sim.support.graph import EntraApp, GraphError, merge, read_claims_policy, read_graph
 from sp_sim.support.timeline import build_timelines, judge
 from sp_sim.tenant import load_tenant
 
@@ -135,6 +139,46 @@ def command_evidence(args: argparse.Namespace) -> int:
     else:
         print(timelines_text(capture_format, sign_ins), end="")
     return EXIT_WORKS if sign_ins and all(s.works for s in sign_ins) else EXIT_FAILS
+
+
+def command_doctor(args: argparse.Namespace) -> int:
+    tenant = load_tenant(Path(args.tenant))
+    try:
+        profile = tenant.profile(args.profile)
+    except KeyError:
+        raise ConfigError(f"--profile {args.profile!r}: the tenant has no such profile") from None
+    sources = [f"Mimecast tenant {args.tenant}"]
+    entra = None
+    try:
+        for path in args.entra_app:
+            read = read_graph(_read(path, "--entra-app"), path)
+            entra = read if entra is None else merge(entra, read)
+        if args.claims_policy:
+            source = read_claims_policy(_read(args.claims_policy, "--claims-policy"))
+            entra = replace(entra or EntraApp(), name_id_source=source)
+    except GraphError as error:
+        raise ConfigError(str(error)) from None
+    if entra is not None:
+        sources += list(entra.sources) + ([args.claims_policy] if args.claims_policy else [])
+    metadata = None
+    metadata_certificates: tuple[Certificate, ...] = ()
+    if args.idp_metadata:
+        data = _read(args.idp_metadata, "--idp-metadata")
+        try:
+            metadata = parse_idp_metadata(data)
+            metadata_certificates = load_certificates(data, args.idp_metadata)
+        except (MetadataError, CertificateError) as error:
+            raise ConfigError(f"--idp-metadata {args.idp_metadata}: {error}") from None
+        sources.append(f"federation metadata {args.idp_metadata}")
+    findings = diagnose(
+        Evidence(tenant, profile, entra, metadata, metadata_certificates, args.intent),
+        _instant(args.at),
+    )
+    print(
+        doctor_json(findings, sources) if args.format == "json" else doctor_text(findings, sources),
+        end="\n" if args.format == "json" else "",
+    )
+    return EXIT_FAILS if any(f.status is Status.FAIL for f in findings) else EXIT_WORKS
 
 
 def command_demo(args: argparse.Namespace) -> int:
@@ -278,6 +322,35 @@ def build_parser() -> argparse.ArgumentParser:
     add_settings_arguments(evidence)
     evidence.add_argument("--format", choices=("text", "json"), default="text")
     evidence.set_defaults(run=command_evidence)
+
+    doctor = commands.add_parser(
+        "doctor",
+        help="cross-check both sides' settings, predicting failures",
+        description="Cross-check the Mimecast tenant with the Entra app (az ad sp show / az ad "
+        "app show JSON, a claims-mapping policy) and the federation metadata, with no sign-in: "
+        "each failure predicted, with the AADSTS code or check it leads to. Missing pieces are "
+        "reported as unknown.",
+    )
+    doctor.add_argument("--tenant", metavar="FILE", required=True, help="the Mimecast tenant TOML")
+    doctor.add_argument("--profile", metavar="NAME", help="the tenant's profile (default: first)")
+    doctor.add_argument(
+        "--entra-app",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="JSON of az ad sp show and/or az ad app show (repeatable)",
+    )
+    doctor.add_argument("--claims-policy", metavar="FILE", help="a claims-mapping policy JSON")
+    doctor.add_argument("--idp-metadata", metavar="FILE", help="Entra federation metadata")
+    doctor.add_argument(
+        "--intent",
+        choices=("sp", "idp", "both"),
+        default="both",
+        help="which sign-in the customer intends (default both)",
+    )
+    doctor.add_argument("--at", metavar="ISO-8601", help="the instant (default now)")
+    doctor.add_argument("--format", choices=("text", "json"), default="text")
+    doctor.set_defaults(run=command_doctor)
 
     demo = commands.add_parser("demo", help="check the bundled demo response")
     demo.add_argument("--color", choices=("auto", "always", "never"), default="auto")

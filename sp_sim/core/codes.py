@@ -138,6 +138,32 @@ class Code(StrEnum):
     PROFILE_OTHER_PROFILE = "profile.other-profile"
     PROFILE_SAML_NOT_ENFORCED = "profile.saml-not-enforced"
     PROFILE_SKIPPED = "profile.skipped"
+    # the doctor: both sides' settings cross-checked before anyone signs in
+    DOCTOR_IDENTIFIER = "doctor.identifier"
+    DOCTOR_IDENTIFIER_MISMATCH = "doctor.identifier-mismatch"
+    DOCTOR_IDENTIFIER_NOT_URL = "doctor.identifier-not-url"
+    DOCTOR_REPLY_URL = "doctor.reply-url"
+    DOCTOR_REPLY_URL_MISSING = "doctor.reply-url-missing"
+    DOCTOR_CONTEXT = "doctor.context"
+    DOCTOR_CONTEXT_REQUESTED = "doctor.context-requested"
+    DOCTOR_CERTIFICATE = "doctor.certificate"
+    DOCTOR_CERTIFICATE_NOT_IN_PROFILE = "doctor.certificate-not-in-profile"
+    DOCTOR_CERTIFICATE_NOT_IN_METADATA = "doctor.certificate-not-in-metadata"
+    DOCTOR_CERTIFICATE_EXPIRING = "doctor.certificate-expiring"
+    DOCTOR_ISSUER = "doctor.issuer"
+    DOCTOR_ISSUER_MISMATCH = "doctor.issuer-mismatch"
+    DOCTOR_REGION = "doctor.region"
+    DOCTOR_REGION_MISMATCH = "doctor.region-mismatch"
+    DOCTOR_SIGN_ON_URL = "doctor.sign-on-url"
+    DOCTOR_SIGN_ON_URL_SET = "doctor.sign-on-url-set"
+    DOCTOR_NAMEID = "doctor.nameid"
+    DOCTOR_NAMEID_UPN = "doctor.nameid-upn"
+    DOCTOR_ASSIGNMENT = "doctor.assignment"
+    DOCTOR_ASSIGNMENT_REQUIRED = "doctor.assignment-required"
+    DOCTOR_DIRECTORY = "doctor.directory"
+    DOCTOR_DIRECTORY_EMPTY = "doctor.directory-empty"
+    DOCTOR_PROFILE_INCOMPLETE = "doctor.profile-incomplete"
+    DOCTOR_UNKNOWN = "doctor.unknown"
 
 
 DESCRIPTIONS: dict[Code, str] = {
@@ -248,4 +274,29 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.PROFILE_OTHER_PROFILE: "The user's application setting uses another profile.",
     Code.PROFILE_SAML_NOT_ENFORCED: "The profile does not enforce SAML for the application.",
     Code.PROFILE_SKIPPED: "Not checked: no tenant profile, or the user was not found.",
+    Code.DOCTOR_IDENTIFIER: "The Entra Identifier is the Mimecast entity ID.",
+    Code.DOCTOR_IDENTIFIER_MISMATCH: "No Entra Identifier is the entity ID (AADSTS700016).",
+    Code.DOCTOR_IDENTIFIER_NOT_URL: "The Identifier lacks https:// (AADSTS650056).",
+    Code.DOCTOR_REPLY_URL: "A Reply URL is the region's ACS.",
+    Code.DOCTOR_REPLY_URL_MISSING: "No Reply URL is the region's ACS (AADSTS50011).",
+    Code.DOCTOR_CONTEXT: "No authentication context is requested.",
+    Code.DOCTOR_CONTEXT_REQUESTED: "A context checkbox is ticked (AADSTS75011 for MFA users).",
+    Code.DOCTOR_CERTIFICATE: "The profile holds Entra's active signing certificate.",
+    Code.DOCTOR_CERTIFICATE_NOT_IN_PROFILE: "Entra signs with a certificate the profile lacks.",
+    Code.DOCTOR_CERTIFICATE_NOT_IN_METADATA: "A profile certificate is not in the metadata.",
+    Code.DOCTOR_CERTIFICATE_EXPIRING: "A signing certificate expires within 60 days.",
+    Code.DOCTOR_ISSUER: "The profile's Issuer URL is the metadata's entityID.",
+    Code.DOCTOR_ISSUER_MISMATCH: "The Issuer URL is not the metadata's entityID.",
+    Code.DOCTOR_REGION: "The region matches the account code's prefix.",
+    Code.DOCTOR_REGION_MISMATCH: "The region does not match the account code's prefix.",
+    Code.DOCTOR_SIGN_ON_URL: "No Sign-on URL while IdP-initiated sign-in is intended.",
+    Code.DOCTOR_SIGN_ON_URL_SET: "A Sign-on URL is set while IdP-initiated is intended.",
+    Code.DOCTOR_NAMEID: "The NameID comes from user.mail.",
+    Code.DOCTOR_NAMEID_UPN: "The NameID source may not match directory addresses.",
+    Code.DOCTOR_ASSIGNMENT: "Assignment is not required.",
+    Code.DOCTOR_ASSIGNMENT_REQUIRED: "Assignment is required (AADSTS50105 for others).",
+    Code.DOCTOR_DIRECTORY: "The directory has registered domains.",
+    Code.DOCTOR_DIRECTORY_EMPTY: "The directory has no registered domain.",
+    Code.DOCTOR_PROFILE_INCOMPLETE: "The profile lacks an Issuer URL, Login URL or certificate.",
+    Code.DOCTOR_UNKNOWN: "Not predicted: a piece of the settings was not provided.",
 }

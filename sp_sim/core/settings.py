@@ -44,9 +44,13 @@ class Directory:
     addresses: tuple[Address, ...] = ()
 
     def find(self, email: str) -> Address | None:
-        """The address with this email, compared case-insensitively."""
+        """The address with this email, compared case-insensitively. Mimecast holds
+        addresses only under registered domains, so one under another domain is not found."""
         wanted = email.strip().casefold()
-        return next((a for a in self.addresses if a.email.casefold() == wanted), None)
+        found = next((a for a in self.addresses if a.email.casefold() == wanted), None)
+        if found is None or not self.has_domain(found.email.rpartition("@")[2]):
+            return None
+        return found
 
     def has_domain(self, domain: str) -> bool:
         return domain.strip().lower() in self.domains

@@ -180,7 +180,17 @@ def find_app(tenant: IdpTenant, request: AuthnRequest) -> EnterpriseApp:
     app = tenant.app_by_identifier(request.issuer)
     if app is not None:
         return app
-    if "://" not in request.issuer and not request.issuer.startswith(("urn:", "spn:")):
+    schemeless = request.issuer.split("://", 1)[-1]
+    misconfigured = any(
+        "://" not in identifier and identifier.rstrip("/") == schemeless.rstrip("/")
+        for app in tenant.apps
+        for identifier in app.identifiers
+    )
+    # An app whose Identifier lacks the scheme (or a request Issuer that does) is a
+    # misconfigured application, not a missing one.
+    if misconfigured or (
+        "://" not in request.issuer and not request.issuer.startswith(("urn:", "spn:"))
+    ):
         raise EntraError(
             "AADSTS650056",
             "Misconfigured application. This could be due to one "

@@ -10,7 +10,7 @@ from __future__ import annotations
 from lxml import etree
 
 from sp_sim.core.codes import Code
-from sp_sim.core.mimecast import parse_mimecast_url
+from sp_sim.core.mimecast import Region, parse_mimecast_url
 from sp_sim.core.model import Finding, Hint, Side, Status
 from sp_sim.core.settings import CheckSettings
 from sp_sim.core.xml import ASSERTION, qname, text_of
@@ -59,7 +59,7 @@ def check_audience(assertion: etree._Element, settings: CheckSettings, covered: 
             covered_by_signature=covered,
         )
     nearest = next((a for a in unmet[0] if a), "")
-    code, why = _explain(nearest, expected, settings)
+    code, why = check_audience_value(nearest, expected, settings.region)
     return Finding(
         code,
         Status.FAIL,
@@ -72,12 +72,13 @@ def check_audience(assertion: etree._Element, settings: CheckSettings, covered: 
     )
 
 
-def _explain(observed: str, expected: str, settings: CheckSettings) -> tuple[Code, str]:
+def check_audience_value(observed: str, expected: str, region: Region | None) -> tuple[Code, str]:
+    """(code, explanation) of how an Audience or Identifier misses the entity ID."""
     seen, wanted = parse_mimecast_url(observed), parse_mimecast_url(expected)
     code = wanted.account_code
     if code is None or not observed:
         return Code.AUDIENCE_MISMATCH, f"Audience is {observed!r}, not {expected}."
-    if settings.region is not None and observed == f"{settings.region.host}.{code}":
+    if region is not None and observed == f"{region.host}.{code}":
         return (
             Code.AUDIENCE_MISSING_SCHEME,
             f"Audience {observed!r} is the scheme-less form Mimecast asks other IdPs for; "

@@ -1,0 +1,326 @@
+"""`sp-sim doctor`: each prediction from settings alone, held against what the fake IdP and
+the simulator actually do with the same settings, so the two cannot drift apart."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import NOW, load_key
+from sp_sim.core import Status, load_certificates, parse_idp_metadata
+from sp_sim.core.codes import Code
+from sp_sim.flows import FlowOutcome
+from sp_sim.idp.config import load_idp
+from sp_sim.idp.metadata import federation_metadata
+from sp_sim.idp.model import IdpTenant
+from sp_sim.support.doctor import PREDICTS, Evidence, diagnose
+from sp_sim.support.graph import read_claims_policy, read_graph
+from tests.cli.test_check import run
+from tests.server.conftest import DEMO_TENANT, Running, Start
+
+USER = "B.Simon@contoso.com"
+MAIL_USER = "BrittaSimon@contoso.com"
+
+
+def service_principal(idp: IdpTenant, **changes: Any) -> dict[str, Any]:
+    """What `az ad sp show` prints for the fake IdP's Mimecast app."""
+    app, certificate = idp.apps[0], idp.active_key.certificate
+    document = {
+        "appId": app.app_id,
+        "displayName": app.name,
+        "servicePrincipalType": "Application",
+        "servicePrincipalNames": [*app.identifiers, app.app_id],
+        "replyUrls": list(app.reply_urls),
+        "loginUrl": None,
+        "logoutUrl": None,
+        "appRoleAssignmentRequired": False,
+        "preferredSingleSignOnMode": "saml",
+        "preferredTokenSigningKeyThumbprint": certificate.thumbprint,
+        "samlSingleSignOnSettings": {"relayState": None},
+        "keyCredentials": [
+            {
+                "customKeyIdentifier": base64.b64encode(
+                    bytes.fromhex(certificate.thumbprint)
+                ).decode(),
+                "startDateTime": certificate.not_before.isoformat(),
+                "endDateTime": certificate.not_after.isoformat(),
+                "type": "AsymmetricX509Cert",
+                "usage": "Verify",
+                "keyId": "5a2c1c84-5a37-4b5f-8f5c-0c5f0e1d2a3b",
+            }
+        ],
+    }
+    document.update(changes)
+    return document
+
+
+def claims_policy(source_id: str) -> dict[str, Any]:
+    policy = {
+        "ClaimsMappingPolicy": {
+            "Version": 1,
+            "IncludeBasicClaimSet": "true",
+            "ClaimsSchema": [
+                {
+                    "Source": "user",
+                    "ID": source_id,
+                    "SamlClaimType": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/"
+                    "nameidentifier",
+                }
+            ],
+        }
+    }
+    return {"definition": [json.dumps(policy)], "displayName": "Mimecast NameID"}
+
+
+@dataclass
+class Scenario:
+    id: str
+    code: Code
+    sp: dict[str, Any] = field(default_factory=dict)
+    profile: dict[str, Any] = field(default_factory=dict)
+    directory_domains: frozenset[str] | None = None
+    name_id: str | None = None
+    intent: str = "both"
+    flow: str = "sp"
+    user: str = USER
+    drop_thumbprint: bool = False
+
+
+SCENARIOS = [
+    Scenario(
+        "identifier-lower-case",
+        Code.DOCTOR_IDENTIFIER_MISMATCH,
+        sp={"servicePrincipalNames": ["https://us-api.mimecast.com/sso/cusa1a1"]},
+    ),
+    Scenario(
+        "identifier-other-region",
+        Code.DOCTOR_IDENTIFIER_MISMATCH,
+        sp={"servicePrincipalNames": ["https://eu-api.mimecast.com/sso/CUSA1A1"]},
+    ),
+    Scenario(
+        "identifier-without-https",
+        Code.DOCTOR_IDENTIFIER_NOT_URL,
+        sp={"servicePrincipalNames": ["us-api.mimecast.com/sso/CUSA1A1"]},
+    ),
+    Scenario(
+        "reply-url-other-region",
+        Code.DOCTOR_REPLY_URL_MISSING,
+        sp={"replyUrls": ["https://eu-api.mimecast.com/login/saml"]},
+    ),
+    Scenario(
+        "reply-url-old-endpoint",
+        Code.DOCTOR_REPLY_URL_MISSING,
+        sp={"replyUrls": ["https://us-api.mimecast.com/login/sso/mpp"]},
+    ),
+    Scenario(
+        "context-ticked",
+        Code.DOCTOR_CONTEXT_REQUESTED,
+        profile={"use_password_protected_context": True},
+        user=MAIL_USER,
+    ),
+    Scenario(
+        "certificate-rolled-over",
+        Code.DOCTOR_CERTIFICATE_NOT_IN_PROFILE,
+        profile={"certificates": (load_key("attacker").certificate,)},
+    ),
+    Scenario(
+        "certificate-not-in-metadata",
+        Code.DOCTOR_CERTIFICATE_NOT_IN_METADATA,
+        profile={"certificates": (load_key("attacker").certificate,)},
+        drop_thumbprint=True,
+    ),
+    Scenario(
+        "issuer-without-slash",
+        Code.DOCTOR_ISSUER_MISMATCH,
+        profile={"issuer_url": "https://sts.windows.net/0d3b5c2e-8f4a-4b6e-9c1d-2a7e5f6b8c90"},
+    ),
+    Scenario(
+        "sign-on-url-with-idp-initiated",
+        Code.DOCTOR_SIGN_ON_URL_SET,
+        sp={"loginUrl": "https://us-api.mimecast.com/login/saml"},
+        intent="idp",
+        flow="idp",
+    ),
+    Scenario(
+        "nameid-from-upn",
+        Code.DOCTOR_NAMEID_UPN,
+        name_id="userprincipalname",
+        flow="idp",
+        user="bsimon@contoso.onmicrosoft.com",
+    ),
+    Scenario(
+        "assignment-required",
+        Code.DOCTOR_ASSIGNMENT_REQUIRED,
+        sp={"appRoleAssignmentRequired": True},
+    ),
+    Scenario(
+        "no-registered-domain",
+        Code.DOCTOR_DIRECTORY_EMPTY,
+        directory_domains=frozenset(),
+        flow="idp",
+    ),
+]
+
+
+def test_every_failing_prediction_has_a_scenario() -> None:
+    assert {s.code for s in SCENARIOS} == set(PREDICTS)
+
+
+def _matches(prediction: str, outcome: FlowOutcome) -> bool:
+    codes = outcome.codes("fail")
+    return (
+        prediction == outcome.aadsts
+        or prediction in codes
+        or (prediction.endswith(".") and any(c.startswith(prediction) for c in codes))
+        or prediction in outcome.page
+    )
+
+
+async def _prepared(sp_start: Start, scenario: Scenario) -> tuple[Running, Evidence]:
+    running = await sp_start()
+    sp = service_principal(running.idp, **scenario.sp)
+    if scenario.drop_thumbprint:
+        sp.pop("preferredTokenSigningKeyThumbprint")
+        sp["keyCredentials"] = []
+    entra = read_graph(json.dumps(sp).encode(), "az ad sp show")
+    if scenario.name_id:
+        entra = replace(
+            entra,
+            name_id_source=read_claims_policy(json.dumps(claims_policy(scenario.name_id)).encode()),
+        )
+    running.change_idp_app(
+        **{
+            k: v
+            for k, v in vars(entra.to_enterprise_app(running.idp.apps[0])).items()
+            if k != "logout_url"
+        }
+    )
+    tenant = running.state.tenant
+    profile = replace(tenant.profile(), **scenario.profile)
+    directory = (
+        tenant.directory
+        if scenario.directory_domains is None
+        else replace(tenant.directory, domains=scenario.directory_domains)
+    )
+    running.state.tenant = replace(tenant, profiles=(profile,), directory=directory)
+    metadata = federation_metadata(running.idp, f"{running.base}/idp/x/saml2")
+    evidence = Evidence(
+        running.state.tenant,
+        profile,
+        entra,
+        parse_idp_metadata(metadata),
+        load_certificates(metadata),
+        scenario.intent,
+    )
+    return running, evidence
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.id for s in SCENARIOS])
+async def test_prediction_matches_what_happens(scenario: Scenario, sp_start: Start) -> None:
+    running, evidence = await _prepared(sp_start, scenario)
+    predicted = {str(f.code): f.status for f in diagnose(evidence, NOW)}
+    assert predicted.get(str(scenario.code)) in (Status.FAIL, Status.WARN), predicted
+    if scenario.flow == "sp":
+        outcome = await running.flows.sp_initiated(scenario.user)
+    else:
+        outcome = await running.flows.idp_initiated(running.launch, scenario.user)
+    assert _matches(PREDICTS[scenario.code], outcome), (outcome.aadsts, outcome.codes("fail"))
+
+
+async def test_good_settings_predict_no_failure_and_the_sign_in_works(sp_start: Start) -> None:
+    running, evidence = await _prepared(sp_start, Scenario("good", Code.DOCTOR_IDENTIFIER))
+    findings = diagnose(evidence, NOW)
+    assert not [f for f in findings if f.status is Status.FAIL], findings
+    assert {
+        "doctor.identifier",
+        "doctor.reply-url",
+        "doctor.certificate",
+        "doctor.issuer",
+        "doctor.region",
+        "doctor.sign-on-url",
+        "doctor.context",
+        "doctor.assignment",
+        "doctor.directory",
+    } <= {str(f.code) for f in findings}
+    assert (await running.flows.sp_initiated(USER)).works
+
+
+def test_region_and_expiry_and_unknowns(tmp_path: Path) -> None:
+    text = DEMO_TENANT.read_text().replace('code = "CUSA1A1"', 'code = "CUK1A1"')
+    tenant_file = tmp_path / "tenant.toml"
+    tenant_file.write_text(text)
+    (tmp_path / "demo-idp-signing.pem").write_bytes(
+        (DEMO_TENANT.parent / "demo-idp-signing.pem").read_bytes()
+    )
+    result = run(
+        "doctor", "--tenant", str(tenant_file), "--format", "json", "--at", "2028-11-20T00:00:00Z"
+    )
+    assert result.returncode == 1
+    document = json.loads(result.stdout)
+    codes = {f["code"]: f["status"] for f in document["findings"]}
+    assert codes["doctor.region-mismatch"] == "fail"
+    assert codes["doctor.certificate-expiring"] == "warn"
+    assert codes["doctor.unknown"] == "skipped"  # no Entra app or metadata: unknown
+    assert document["verdict"] == "fails"
+
+
+def test_doctor_command_with_az_json_and_metadata(tmp_path: Path) -> None:
+    idp = load_idp()
+    sp = tmp_path / "sp.json"
+    sp.write_text(
+        json.dumps(service_principal(idp, replyUrls=["https://eu-api.mimecast.com/login/saml"]))
+    )
+    app = tmp_path / "app.json"
+    app.write_text(
+        json.dumps(
+            {
+                "appId": idp.apps[0].app_id,
+                "identifierUris": list(idp.apps[0].identifiers),
+                "web": {"redirectUris": []},
+            }
+        )
+    )
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(claims_policy("mail")))
+    metadata = tmp_path / "federationmetadata.xml"
+    metadata.write_bytes(federation_metadata(idp, "https://login.microsoftonline.com/x/saml2"))
+    result = run(
+        "doctor",
+        "--tenant",
+        str(DEMO_TENANT),
+        "--entra-app",
+        str(sp),
+        "--entra-app",
+        str(app),
+        "--claims-policy",
+        str(policy),
+        "--idp-metadata",
+        str(metadata),
+        "--at",
+        "2026-06-01T12:00:00Z",
+    )
+    assert result.returncode == 1
+    assert "FAIL  doctor.reply-url-missing" in result.stdout
+    assert "Predicts: AADSTS50011" in result.stdout
+    assert "PASS  doctor.nameid" in result.stdout
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2]")
+    assert run("doctor", "--tenant", str(DEMO_TENANT), "--entra-app", str(bad)).returncode == 2
+
+
+def test_incomplete_profile(tmp_path: Path) -> None:
+    tenant = tmp_path / "tenant.toml"
+    tenant.write_text(
+        '[account]\ncode = "CUSA1A1"\nregion = "us"\n[[profiles]]\nname = "p"\n'
+        '[directory]\ndomains = ["contoso.com"]\n'
+    )
+    result = run("doctor", "--tenant", str(tenant), "--format", "json")
+    findings = json.loads(result.stdout)["findings"]
+    incomplete = [f for f in findings if f["code"] == "doctor.profile-incomplete"]
+    assert len(incomplete) == 3  # no certificate, no Issuer URL, no Login URL
+    assert result.returncode == 1
