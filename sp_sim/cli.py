@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from sp_sim.core.certs import Certificate, CertificateError, load_certificates, unique
 from sp_sim.core.codes import Code
@@ -34,6 +35,8 @@ from sp_sim.server.app import bind, create_sp_app
 from sp_sim.server.state import SERVER, ServerOptions
 from sp_sim.server.tls import self_signed_context
 from sp_sim.serving import run_until_interrupted
+from sp_sim.support.batch import run_batch, summary_table
+from sp_sim.support.case import create_case, export_case, run_case, stored_verdict
 from sp_sim.support.doctor import Evidence, diagnose
 from sp_sim.support.evidence import EvidenceError, read_evidence
 from sp_sim.support.graph import EntraApp, GraphError, merge, read_claims_policy, read_graph
@@ -181,6 +184,45 @@ def command_doctor(args: argparse.Namespace) -> int:
     return EXIT_FAILS if any(f.status is Status.FAIL for f in findings) else EXIT_WORKS
 
 
+def command_case(args: argparse.Namespace) -> int:
+    if args.case_command == "create":
+        result = create_case(
+            Path(args.folder),
+            Path(args.tenant),
+            evidence=Path(args.evidence) if args.evidence else None,
+            entra_apps=tuple(Path(p) for p in args.entra_app),
+            claims_policy=Path(args.claims_policy) if args.claims_policy else None,
+            idp_metadata=Path(args.idp_metadata) if args.idp_metadata else None,
+            at=None if args.at is None else _instant(args.at),
+            intent=args.intent,
+        )
+        print(result.text(), end="")
+        print(f"case written to {args.folder}")
+        return EXIT_WORKS if result.works else EXIT_FAILS
+    if args.case_command == "run":
+        folder = Path(args.folder)
+        result = run_case(folder)
+        print(result.text(), end="")
+        stored = stored_verdict(folder)
+        verdict = "works" if result.works else "fails"
+        if stored is not None and stored != verdict:
+            print(f"REGRESSION: the stored verdict was {stored}, now {verdict}")
+            return EXIT_FAILS
+        if args.check:
+            return EXIT_WORKS
+        return EXIT_WORKS if result.works else EXIT_FAILS
+    if args.case_command == "export":
+        export_case(Path(args.folder), Path(args.out), correlation_ids=args.redact_correlation_ids)
+        print(f"redacted case written to {args.out}")
+        return EXIT_WORKS
+    settings = settings_from_args(args)
+    rows = run_batch([Path(p) for p in args.paths], settings)
+    print(summary_table(rows))
+    if args.check:
+        return EXIT_FAILS if any(r.regressed or r.verdict == "error" for r in rows) else EXIT_WORKS
+    return EXIT_WORKS if rows and all(r.verdict == "works" for r in rows) else EXIT_FAILS
+
+
 def command_demo(args: argparse.Namespace) -> int:
     demo = resources.files("sp_sim") / "demo"
     with resources.as_file(demo) as folder:
@@ -292,13 +334,7 @@ def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="sp-sim",
-        description="A SAML service-provider simulator that stands in for Mimecast.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-
+def _add_check_command(commands: Any) -> None:
     check = commands.add_parser(
         "check",
         help="judge a SAML Response, check by check",
@@ -311,6 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     check.set_defaults(run=command_check)
 
+
+def _add_evidence_command(commands: Any) -> None:
     evidence = commands.add_parser(
         "evidence",
         help="rebuild and judge the sign-ins in a HAR or SAML-tracer capture",
@@ -323,6 +361,8 @@ def build_parser() -> argparse.ArgumentParser:
     evidence.add_argument("--format", choices=("text", "json"), default="text")
     evidence.set_defaults(run=command_evidence)
 
+
+def _add_doctor_command(commands: Any) -> None:
     doctor = commands.add_parser(
         "doctor",
         help="cross-check both sides' settings, predicting failures",
@@ -352,10 +392,55 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--format", choices=("text", "json"), default="text")
     doctor.set_defaults(run=command_doctor)
 
+
+def _add_case_command(commands: Any) -> None:
+    case = commands.add_parser("case", help="case bundles: create, run, export, batch")
+    case_commands = case.add_subparsers(dest="case_command", required=True)
+    create = case_commands.add_parser("create", help="a case folder from a customer's files")
+    create.add_argument("folder", metavar="FOLDER")
+    create.add_argument("--tenant", metavar="FILE", required=True)
+    create.add_argument("--evidence", metavar="FILE", help="HAR, SAML-tracer export or message")
+    create.add_argument("--entra-app", metavar="FILE", action="append", default=[])
+    create.add_argument("--claims-policy", metavar="FILE")
+    create.add_argument("--idp-metadata", metavar="FILE")
+    create.add_argument("--intent", choices=("sp", "idp", "both"), default="both")
+    create.add_argument(
+        "--at",
+        metavar="ISO-8601",
+        help="pin this instant (default: the capture's first time, else now)",
+    )
+    run_parser = case_commands.add_parser("run", help="re-run a case at its pinned instant")
+    run_parser.add_argument("folder", metavar="FOLDER")
+    run_parser.add_argument(
+        "--check", action="store_true", help="exit 0 when the verdict equals the stored one"
+    )
+    export = case_commands.add_parser("export", help="a redacted copy to attach to a ticket")
+    export.add_argument("folder", metavar="FOLDER")
+    export.add_argument("out", metavar="OUT")
+    export.add_argument("--redact-correlation-ids", action="store_true")
+    batch = case_commands.add_parser("batch", help="many cases or captures, with a summary")
+    batch.add_argument(
+        "paths",
+        metavar="PATH",
+        nargs="+",
+        help="case folders (searched recursively) or capture files",
+    )
+    add_settings_arguments(batch)
+    batch.add_argument(
+        "--check",
+        action="store_true",
+        help="fail only on regressions (verdicts differing from stored ones)",
+    )
+    case.set_defaults(run=command_case)
+
+
+def _add_demo_command(commands: Any) -> None:
     demo = commands.add_parser("demo", help="check the bundled demo response")
     demo.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     demo.set_defaults(run=command_demo)
 
+
+def _add_serve_command(commands: Any) -> None:
     serve = commands.add_parser(
         "serve",
         help="the simulator and the fake Entra ID on one port (the main job)",
@@ -381,6 +466,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls", action="store_true", help="HTTPS with a self-signed certificate")
     serve.set_defaults(run=command_serve)
 
+
+def _add_idp_command(commands: Any) -> None:
     idp = commands.add_parser(
         "idp",
         help="run the fake Entra ID alone",
@@ -399,8 +486,26 @@ def build_parser() -> argparse.ArgumentParser:
     idp.add_argument("--list-faults", action="store_true", help="list the faults and exit")
     idp.set_defaults(run=command_idp)
 
+
+def _add_codes_command(commands: Any) -> None:
     codes = commands.add_parser("codes", help="list every finding code")
     codes.set_defaults(run=command_codes)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sp-sim",
+        description="A SAML service-provider simulator that stands in for Mimecast.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    _add_check_command(commands)
+    _add_evidence_command(commands)
+    _add_doctor_command(commands)
+    _add_case_command(commands)
+    _add_demo_command(commands)
+    _add_serve_command(commands)
+    _add_idp_command(commands)
+    _add_codes_command(commands)
     return parser
 
 

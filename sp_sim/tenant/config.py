@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
+import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from sp_sim.core.certs import Certificate, CertificateError, load_certificates, unique
@@ -195,3 +196,45 @@ def _certificates(data: bytes, key: str) -> tuple[Certificate, ...]:
         return load_certificates(data, key)
     except CertificateError as error:
         raise ConfigError(str(error)) from None
+
+
+def _profile_table(p: AuthenticationProfile) -> dict[str, object]:
+    table: dict[str, object | None] = {
+        "name": p.name,
+        "provider": p.provider,
+        "issuer_url": p.issuer_url,
+        "login_url": p.login_url,
+        "logout_url": p.logout_url,
+        "metadata_url": p.metadata_url,
+        "idp_certificates": [c.pem for c in p.certificates],
+        "allow_single_sign_on": p.allow_single_sign_on,
+        "use_password_protected_context": p.use_password_protected_context,
+        "use_integrated_authentication_context": p.use_integrated_authentication_context,
+        "enforce_saml_for": sorted(p.enforce_saml_for),
+    }
+    return {k: v for k, v in table.items() if v is not None}
+
+
+def tenant_to_toml(tenant: Tenant) -> str:
+    """The tenant as a self-contained TOML file (certificates inline as PEM), which
+    `load_tenant` reads back to an equal tenant."""
+    addresses = [
+        {
+            k: v
+            for k, v in {
+                "email": a.email,
+                "global_name": a.global_name,
+                "profile": a.profile,
+                "application": a.application,
+            }.items()
+            if v is not None
+        }
+        for a in tenant.directory.addresses
+    ]
+    document: dict[str, object] = {
+        "account": {"code": tenant.account.code, "region": tenant.account.region.key},
+        "checks": {"clock_skew_seconds": int(tenant.clock_skew.total_seconds())},
+        "profiles": [_profile_table(p) for p in tenant.profiles],
+        "directory": {"domains": sorted(tenant.directory.domains), "addresses": addresses},
+    }
+    return tomli_w.dumps(document)
