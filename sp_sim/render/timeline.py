@@ -12,7 +12,9 @@ from sp_sim.support.timeline import SignIn
 def _step(label: str, step: Step) -> str:
     when = step.at.isoformat(timespec="seconds") if step.at else "time unknown"
     reply = f"  [{step.reply}]" if step.reply else ""
-    return f"  {label:13} {step.method} {step.url or '(pasted message)'}  {when}{reply}"
+    url, _, query = (step.url or "(pasted message)").partition("?")
+    shown = f"{url}?{query.split('=', 1)[0]}=…" if query else url
+    return f"  {label:13} {step.method} {shown}  {when}{reply}"
 
 
 def timelines_text(capture_format: str, sign_ins: list[SignIn]) -> str:
