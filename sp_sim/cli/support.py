@@ -1,0 +1,178 @@
+"""Support commands: doctor and case bundles."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from sp_sim.cli.common import (
+    EXIT_FAILS,
+    EXIT_WORKS,
+    add_settings_arguments,
+    instant_arg,
+    read_input,
+    settings_from_args,
+)
+from sp_sim.core.certs import Certificate, CertificateError, load_certificates
+from sp_sim.core.metadata import MetadataError, parse_idp_metadata
+from sp_sim.core.model import Status
+from sp_sim.errors import ConfigError
+from sp_sim.render.doctor import doctor_json, doctor_text
+from sp_sim.support.batch import run_batch, summary_table
+from sp_sim.support.case import create_case, export_case, run_case, stored_verdict
+from sp_sim.support.doctor import Evidence, diagnose
+from sp_sim.support.graph import EntraApp, GraphError, merge, read_claims_policy, read_graph
+from sp_sim.tenant import load_tenant
+
+
+def command_doctor(args: argparse.Namespace) -> int:
+    tenant = load_tenant(Path(args.tenant))
+    try:
+        profile = tenant.profile(args.profile)
+    except KeyError:
+        raise ConfigError(f"--profile {args.profile!r}: the tenant has no such profile") from None
+    sources = [f"Mimecast tenant {args.tenant}"]
+    entra = None
+    try:
+        for path in args.entra_app:
+            read = read_graph(read_input(path, "--entra-app"), path)
+            entra = read if entra is None else merge(entra, read)
+        if args.claims_policy:
+            source = read_claims_policy(read_input(args.claims_policy, "--claims-policy"))
+            entra = replace(entra or EntraApp(), name_id_source=source)
+    except GraphError as error:
+        raise ConfigError(str(error)) from None
+    if entra is not None:
+        sources += list(entra.sources) + ([args.claims_policy] if args.claims_policy else [])
+    metadata = None
+    metadata_certificates: tuple[Certificate, ...] = ()
+    if args.idp_metadata:
+        data = read_input(args.idp_metadata, "--idp-metadata")
+        try:
+            metadata = parse_idp_metadata(data)
+            metadata_certificates = load_certificates(data, args.idp_metadata)
+        except (MetadataError, CertificateError) as error:
+            raise ConfigError(f"--idp-metadata {args.idp_metadata}: {error}") from None
+        sources.append(f"federation metadata {args.idp_metadata}")
+    findings = diagnose(
+        Evidence(tenant, profile, entra, metadata, metadata_certificates, args.intent),
+        instant_arg(args.at),
+    )
+    print(
+        doctor_json(findings, sources) if args.format == "json" else doctor_text(findings, sources),
+        end="\n" if args.format == "json" else "",
+    )
+    return EXIT_FAILS if any(f.status is Status.FAIL for f in findings) else EXIT_WORKS
+
+
+def command_case(args: argparse.Namespace) -> int:
+    if args.case_command == "create":
+        result = create_case(
+            Path(args.folder),
+            Path(args.tenant),
+            evidence=Path(args.evidence) if args.evidence else None,
+            entra_apps=tuple(Path(p) for p in args.entra_app),
+            claims_policy=Path(args.claims_policy) if args.claims_policy else None,
+            idp_metadata=Path(args.idp_metadata) if args.idp_metadata else None,
+            at=None if args.at is None else instant_arg(args.at),
+            intent=args.intent,
+        )
+        print(result.text(), end="")
+        print(f"case written to {args.folder}")
+        return EXIT_WORKS if result.works else EXIT_FAILS
+    if args.case_command == "run":
+        folder = Path(args.folder)
+        result = run_case(folder)
+        print(result.text(), end="")
+        stored = stored_verdict(folder)
+        verdict = "works" if result.works else "fails"
+        if stored is not None and stored != verdict:
+            print(f"REGRESSION: the stored verdict was {stored}, now {verdict}")
+            return EXIT_FAILS
+        if args.check:
+            return EXIT_WORKS
+        return EXIT_WORKS if result.works else EXIT_FAILS
+    if args.case_command == "export":
+        export_case(Path(args.folder), Path(args.out), correlation_ids=args.redact_correlation_ids)
+        print(f"redacted case written to {args.out}")
+        return EXIT_WORKS
+    settings = settings_from_args(args)
+    rows = run_batch([Path(p) for p in args.paths], settings)
+    print(summary_table(rows))
+    if args.check:
+        return EXIT_FAILS if any(r.regressed or r.verdict == "error" for r in rows) else EXIT_WORKS
+    return EXIT_WORKS if rows and all(r.verdict == "works" for r in rows) else EXIT_FAILS
+
+
+def add_doctor_command(commands: Any) -> None:
+    doctor = commands.add_parser(
+        "doctor",
+        help="cross-check both sides' settings, predicting failures",
+        description="Cross-check the Mimecast tenant with the Entra app (az ad sp show / az ad "
+        "app show JSON, a claims-mapping policy) and the federation metadata, with no sign-in: "
+        "each failure predicted, with the AADSTS code or check it leads to. Missing pieces are "
+        "reported as unknown.",
+    )
+    doctor.add_argument("--tenant", metavar="FILE", required=True, help="the Mimecast tenant TOML")
+    doctor.add_argument("--profile", metavar="NAME", help="the tenant's profile (default: first)")
+    doctor.add_argument(
+        "--entra-app",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="JSON of az ad sp show and/or az ad app show (repeatable)",
+    )
+    doctor.add_argument("--claims-policy", metavar="FILE", help="a claims-mapping policy JSON")
+    doctor.add_argument("--idp-metadata", metavar="FILE", help="Entra federation metadata")
+    doctor.add_argument(
+        "--intent",
+        choices=("sp", "idp", "both"),
+        default="both",
+        help="which sign-in the customer intends (default both)",
+    )
+    doctor.add_argument("--at", metavar="ISO-8601", help="the instant (default now)")
+    doctor.add_argument("--format", choices=("text", "json"), default="text")
+    doctor.set_defaults(run=command_doctor)
+
+
+def add_case_command(commands: Any) -> None:
+    case = commands.add_parser("case", help="case bundles: create, run, export, batch")
+    case_commands = case.add_subparsers(dest="case_command", required=True)
+    create = case_commands.add_parser("create", help="a case folder from a customer's files")
+    create.add_argument("folder", metavar="FOLDER")
+    create.add_argument("--tenant", metavar="FILE", required=True)
+    create.add_argument("--evidence", metavar="FILE", help="HAR, SAML-tracer export or message")
+    create.add_argument("--entra-app", metavar="FILE", action="append", default=[])
+    create.add_argument("--claims-policy", metavar="FILE")
+    create.add_argument("--idp-metadata", metavar="FILE")
+    create.add_argument("--intent", choices=("sp", "idp", "both"), default="both")
+    create.add_argument(
+        "--at",
+        metavar="ISO-8601",
+        help="pin this instant (default: the capture's first time, else now)",
+    )
+    run_parser = case_commands.add_parser("run", help="re-run a case at its pinned instant")
+    run_parser.add_argument("folder", metavar="FOLDER")
+    run_parser.add_argument(
+        "--check", action="store_true", help="exit 0 when the verdict equals the stored one"
+    )
+    export = case_commands.add_parser("export", help="a redacted copy to attach to a ticket")
+    export.add_argument("folder", metavar="FOLDER")
+    export.add_argument("out", metavar="OUT")
+    export.add_argument("--redact-correlation-ids", action="store_true")
+    batch = case_commands.add_parser("batch", help="many cases or captures, with a summary")
+    batch.add_argument(
+        "paths",
+        metavar="PATH",
+        nargs="+",
+        help="case folders (searched recursively) or capture files",
+    )
+    add_settings_arguments(batch)
+    batch.add_argument(
+        "--check",
+        action="store_true",
+        help="fail only on regressions (verdicts differing from stored ones)",
+    )
+    case.set_defaults(run=command_case)
