@@ -44,25 +44,22 @@ _SIGNING_OPTION = Hint(
     "SAML Signing Certificate › Signing Option",
     "choose 'Sign SAML assertion' (Entra's default)",
 )
-_REFERENCE_TRANSFORMS = (
-    xmlsec.Transform.ENVELOPED,
-    xmlsec.Transform.EXCL_C14N,
-    xmlsec.Transform.EXCL_C14N_COMMENTS,
-    xmlsec.Transform.C14N,
-    xmlsec.Transform.SHA1,
-    xmlsec.Transform.SHA256,
-    xmlsec.Transform.SHA384,
-    xmlsec.Transform.SHA512,
-)
-_SIGNATURE_TRANSFORMS = (
-    xmlsec.Transform.EXCL_C14N,
-    xmlsec.Transform.EXCL_C14N_COMMENTS,
-    xmlsec.Transform.C14N,
-    xmlsec.Transform.RSA_SHA1,
-    xmlsec.Transform.RSA_SHA256,
-    xmlsec.Transform.RSA_SHA384,
-    xmlsec.Transform.RSA_SHA512,
-)
+# The algorithms xmlsec may run, by URI. A signature is checked against these before
+# xmlsec sees it, and its context then enables exactly the ones it uses.
+_XMLSEC_TRANSFORMS = {
+    Transform.ENVELOPED.value: xmlsec.Transform.ENVELOPED,
+    Transform.EXC_C14N.value: xmlsec.Transform.EXCL_C14N,
+    Transform.EXC_C14N_COMMENTS.value: xmlsec.Transform.EXCL_C14N_COMMENTS,
+    Transform.C14N.value: xmlsec.Transform.C14N,
+    DigestAlgorithm.SHA1.value: xmlsec.Transform.SHA1,
+    DigestAlgorithm.SHA256.value: xmlsec.Transform.SHA256,
+    DigestAlgorithm.SHA384.value: xmlsec.Transform.SHA384,
+    DigestAlgorithm.SHA512.value: xmlsec.Transform.SHA512,
+    SignatureAlgorithm.RSA_SHA1.value: xmlsec.Transform.RSA_SHA1,
+    SignatureAlgorithm.RSA_SHA256.value: xmlsec.Transform.RSA_SHA256,
+    SignatureAlgorithm.RSA_SHA384.value: xmlsec.Transform.RSA_SHA384,
+    SignatureAlgorithm.RSA_SHA512.value: xmlsec.Transform.RSA_SHA512,
+}
 _C14N = {t.value for t in (Transform.EXC_C14N, Transform.EXC_C14N_COMMENTS, Transform.C14N)}
 _TRANSFORMS = {t.value for t in Transform}
 
@@ -128,12 +125,13 @@ def _name(element: etree._Element) -> str:
     return etree.QName(element).localname
 
 
-def _verify_with(signature: etree._Element, certificate: Certificate) -> bool:
+def _verify_with(signature: etree._Element, certificate: Certificate, info: _SignedInfo) -> bool:
+    """xmlsec's verdict, with only this signature's (already accepted) algorithms enabled."""
     context = xmlsec.SignatureContext()
-    for transform in _REFERENCE_TRANSFORMS:
-        context.enable_reference_transform(transform)
-    for transform in _SIGNATURE_TRANSFORMS:
-        context.enable_signature_transform(transform)
+    for uri in (*info.transforms, info.digest_method):
+        context.enable_reference_transform(_XMLSEC_TRANSFORMS[uri])
+    for uri in (info.c14n_method, info.signature_method):
+        context.enable_signature_transform(_XMLSEC_TRANSFORMS[uri])
     context.key = certificate.xmlsec_key
     try:
         context.verify(signature)
@@ -223,7 +221,7 @@ def _check_one(
             ),
         )
     for certificate in settings.certificates:
-        if _verify_with(signature, certificate):
+        if _verify_with(signature, certificate, info):
             algorithm = SignatureAlgorithm(info.signature_method).name.replace("_", "-")
             found = [
                 Finding(
@@ -281,7 +279,7 @@ def _explain_failure(
     if (
         carried is not None
         and carried.der not in configured_ders
-        and _verify_with(signature, carried)
+        and _verify_with(signature, carried, info)
     ):
         return Finding(
             Code.SIGNATURE_KEY_MISMATCH,
