@@ -61,11 +61,10 @@ def settings_from_args(args: argparse.Namespace) -> CheckSettings:
             raise ConfigError(f"--idp-cert {error}") from None
     issuer = args.idp_issuer
     if args.idp_metadata:
+        data = read_input(args.idp_metadata, "--idp-metadata")
         try:
-            metadata = parse_idp_metadata(read_input(args.idp_metadata, "--idp-metadata"))
-            certificates += load_certificates(
-                read_input(args.idp_metadata, "--idp-metadata"), args.idp_metadata
-            )
+            metadata = parse_idp_metadata(data)
+            certificates += load_certificates(data, args.idp_metadata)
         except (MetadataError, CertificateError) as error:
             raise ConfigError(f"--idp-metadata {args.idp_metadata}: {error}") from None
         issuer = issuer or metadata.entity_id

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -53,13 +54,18 @@ class Step:
     def host(self) -> str:
         return urlsplit(self.url).hostname or ""
 
-    def attribute(self, name: str) -> str | None:
+    @cached_property
+    def _root(self) -> etree._Element | None:
         if self.xml is None:
             return None
         try:
-            return parse_untrusted(self.xml).get(name)
+            return parse_untrusted(self.xml)
         except (UnsafeXML, etree.XMLSyntaxError):
             return None
+
+    def attribute(self, name: str) -> str | None:
+        """An attribute of the message's root element (parsed once)."""
+        return None if self._root is None else self._root.get(name)
 
 
 def _headers(items: Any) -> dict[str, str]:
