@@ -54,3 +54,9 @@ def test_all_lists_exactly_the_public_names(module: object) -> None:
     public = {n for n in vars(module) if not n.startswith("_")} - {"annotations"}
     submodules = {n for n in public if type(getattr(module, n)).__name__ == "module"}
     assert exported == public - submodules
+
+
+def test_the_readme_lists_every_code() -> None:
+    readme = (TESTS.parent / "README.md").read_text()
+    missing = [code.value for code in Code if f"`{code.value}`" not in readme]
+    assert not missing
