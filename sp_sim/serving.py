@@ -14,6 +14,8 @@ from pathlib import Path
 
 from aiohttp import web
 
+from sp_sim.errors import ConfigError
+
 
 async def serve(
     app: web.Application,
@@ -44,8 +46,12 @@ def run_until_interrupted(
     announce: Callable[[str], None],
     ssl_context: ssl.SSLContext | None = None,
 ) -> None:
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(app, host, port, announce, ssl_context))
+    """Serve until Ctrl-C. Raises ConfigError when the address cannot be listened on."""
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(app, host, port, announce, ssl_context))
+    except OSError as error:
+        raise ConfigError(f"cannot listen on {host}:{port} ({error.strerror or error})") from None
 
 
 @contextlib.contextmanager

@@ -70,3 +70,12 @@ def test_no_keys_generates_one(tmp_path: Path) -> None:
     path = tmp_path / "idp.toml"
     path.write_text(text)
     assert len(load_idp(path).signing_keys) == 1
+
+
+def test_a_busy_port_is_a_clear_usage_error() -> None:
+    with sp_sim_process("idp", "--port", "0") as base:
+        port = base.rsplit(":", 1)[1]
+        for command in ("serve", "idp"):
+            result = run(command, "--port", port)
+            assert result.returncode == 2
+            assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
