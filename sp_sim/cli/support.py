@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +14,13 @@ from sp_sim.cli.common import (
     read_input,
     settings_from_args,
 )
-from sp_sim.core.certs import Certificate, CertificateError, load_certificates
-from sp_sim.core.metadata import MetadataError, parse_idp_metadata
 from sp_sim.core.model import Status
 from sp_sim.errors import ConfigError
 from sp_sim.render.doctor import doctor_json, doctor_text
 from sp_sim.support.batch import run_batch, summary_table
 from sp_sim.support.case import create_case, export_case, run_case, stored_verdict
-from sp_sim.support.doctor import Evidence, diagnose
-from sp_sim.support.graph import EntraApp, GraphError, merge, read_claims_policy, read_graph
+from sp_sim.support.doctor import diagnose
+from sp_sim.support.inputs import gather_evidence
 from sp_sim.tenant import load_tenant
 
 
@@ -33,33 +30,25 @@ def command_doctor(args: argparse.Namespace) -> int:
         profile = tenant.profile(args.profile)
     except KeyError:
         raise ConfigError(f"--profile {args.profile!r}: the tenant has no such profile") from None
-    sources = [f"Mimecast tenant {args.tenant}"]
-    entra = None
-    try:
-        for path in args.entra_app:
-            read = read_graph(read_input(path, "--entra-app"), path)
-            entra = read if entra is None else merge(entra, read)
-        if args.claims_policy:
-            source = read_claims_policy(read_input(args.claims_policy, "--claims-policy"))
-            entra = replace(entra or EntraApp(), name_id_source=source)
-    except GraphError as error:
-        raise ConfigError(str(error)) from None
-    if entra is not None:
-        sources += list(entra.sources) + ([args.claims_policy] if args.claims_policy else [])
-    metadata = None
-    metadata_certificates: tuple[Certificate, ...] = ()
-    if args.idp_metadata:
-        data = read_input(args.idp_metadata, "--idp-metadata")
-        try:
-            metadata = parse_idp_metadata(data)
-            metadata_certificates = load_certificates(data, args.idp_metadata)
-        except (MetadataError, CertificateError) as error:
-            raise ConfigError(f"--idp-metadata {args.idp_metadata}: {error}") from None
-        sources.append(f"federation metadata {args.idp_metadata}")
-    findings = diagnose(
-        Evidence(tenant, profile, entra, metadata, metadata_certificates, args.intent),
-        instant_arg(args.at),
+
+    def named(path: str | None, flag: str) -> tuple[str, bytes] | None:
+        return None if path is None else (path, read_input(path, flag))
+
+    evidence = gather_evidence(
+        tenant,
+        profile,
+        entra_apps=[(p, read_input(p, "--entra-app")) for p in args.entra_app],
+        claims_policy=named(args.claims_policy, "--claims-policy"),
+        idp_metadata=named(args.idp_metadata, "--idp-metadata"),
+        intent=args.intent,
     )
+    sources = [
+        f"Mimecast tenant {args.tenant}",
+        *(evidence.entra.sources if evidence.entra else ()),
+    ]
+    if args.idp_metadata:
+        sources.append(f"federation metadata {args.idp_metadata}")
+    findings = diagnose(evidence, instant_arg(args.at))
     print(
         doctor_json(findings, sources) if args.format == "json" else doctor_text(findings, sources),
         end="\n" if args.format == "json" else "",

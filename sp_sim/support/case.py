@@ -22,8 +22,6 @@ from typing import Any
 
 import tomli_w
 
-from sp_sim.core.certs import Certificate, load_certificates
-from sp_sim.core.metadata import IdpMetadata, parse_idp_metadata
 from sp_sim.core.model import Finding, Status
 from sp_sim.core.xml import ASSERTION, parse_instant, parse_untrusted, qname
 from sp_sim.errors import ConfigError
@@ -31,7 +29,7 @@ from sp_sim.render.doctor import doctor_text
 from sp_sim.render.timeline import timelines_text
 from sp_sim.support.doctor import Evidence, diagnose
 from sp_sim.support.evidence import EvidenceError, Step, read_evidence
-from sp_sim.support.graph import EntraApp, merge, read_claims_policy, read_graph
+from sp_sim.support.inputs import gather_evidence
 from sp_sim.support.redact import GUID, Redactor
 from sp_sim.support.timeline import SignIn, build_timelines, judge
 from sp_sim.tenant import Tenant, load_tenant
@@ -114,9 +112,31 @@ def create_case(
     at: datetime | None = None,
     intent: str = "both",
 ) -> CaseResult:
-    """Copy the inputs into a new case folder, pin the instant, and compute the report."""
+    """Copy the inputs into a new case folder, pin the instant, and compute the report.
+    On any unusable input the folder is removed again (creating it anew must work)."""
     if folder.exists() and any(folder.iterdir()):
         raise ConfigError(f"{folder}: not empty; a case is created in a new folder")
+    try:
+        return _write_case(
+            folder, tenant_file, evidence, entra_apps, claims_policy, idp_metadata, at, intent
+        )
+    except (ConfigError, OSError) as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        if isinstance(error, OSError):
+            raise ConfigError(f"cannot read {error.filename} ({error.strerror})") from None
+        raise
+
+
+def _write_case(
+    folder: Path,
+    tenant_file: Path,
+    evidence: Path | None,
+    entra_apps: tuple[Path, ...],
+    claims_policy: Path | None,
+    idp_metadata: Path | None,
+    at: datetime | None,
+    intent: str,
+) -> CaseResult:
     inputs_dir = folder / "inputs"
     inputs_dir.mkdir(parents=True, exist_ok=True)
     (inputs_dir / "tenant.toml").write_text(tenant_to_toml(load_tenant(tenant_file)))
@@ -210,21 +230,17 @@ def run_case(folder: Path) -> CaseResult:
 
 
 def _doctor_evidence(manifest: Manifest, tenant: Tenant) -> Evidence:
-    entra: EntraApp | None = None
-    for path in manifest.paths("entra_apps"):
-        read = read_graph(path.read_bytes(), path.name)
-        entra = read if entra is None else merge(entra, read)
-    policy = manifest.path("claims_policy")
-    if policy is not None:
-        source = read_claims_policy(policy.read_bytes())
-        entra = EntraApp(**{**(vars(entra) if entra else {}), "name_id_source": source})
-    metadata: IdpMetadata | None = None
-    certificates: tuple[Certificate, ...] = ()
-    metadata_path = manifest.path("idp_metadata")
-    if metadata_path is not None:
-        data = metadata_path.read_bytes()
-        metadata, certificates = parse_idp_metadata(data), load_certificates(data)
-    return Evidence(tenant, tenant.profile(), entra, metadata, certificates, manifest.intent)
+    def named(path: Path | None) -> tuple[str, bytes] | None:
+        return None if path is None else (path.name, path.read_bytes())
+
+    return gather_evidence(
+        tenant,
+        tenant.profile(),
+        entra_apps=[(p.name, p.read_bytes()) for p in manifest.paths("entra_apps")],
+        claims_policy=named(manifest.path("claims_policy")),
+        idp_metadata=named(manifest.path("idp_metadata")),
+        intent=manifest.intent,
+    )
 
 
 def _people(folder: Path, tenant: Tenant) -> set[str]:

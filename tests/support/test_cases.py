@@ -156,3 +156,21 @@ def test_case_commands_reject_bad_folders(tmp_path: Path) -> None:
         ).returncode
         == 2
     )
+
+
+@pytest.mark.parametrize("bad", ["missing.json", "malformed.json"])
+def test_case_create_with_unusable_inputs_leaves_nothing(bad: str, tmp_path: Path) -> None:
+    (tmp_path / "malformed.json").write_text("[1")
+    folder = tmp_path / "case"
+    result = run(
+        "case",
+        "create",
+        str(folder),
+        "--tenant",
+        str(DEMO_TENANT),
+        "--entra-app",
+        str(tmp_path / bad),
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("sp-sim: ")
+    assert not folder.exists()

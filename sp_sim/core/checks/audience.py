@@ -10,7 +10,7 @@ from __future__ import annotations
 from lxml import etree
 
 from sp_sim.core.codes import Code
-from sp_sim.core.mimecast import Region, parse_mimecast_url
+from sp_sim.core.mimecast import Region, parse_mimecast_url, schemeless_entity_id
 from sp_sim.core.model import Finding, Hint, Side, Status
 from sp_sim.core.settings import CheckSettings
 from sp_sim.core.xml import ASSERTION, qname, text_of
@@ -78,7 +78,7 @@ def check_audience_value(observed: str, expected: str, region: Region | None) ->
     code = wanted.account_code
     if code is None or not observed:
         return Code.AUDIENCE_MISMATCH, f"Audience is {observed!r}, not {expected}."
-    if region is not None and observed == f"{region.host}.{code}":
+    if region is not None and observed == schemeless_entity_id(region, code):
         return (
             Code.AUDIENCE_MISSING_SCHEME,
             f"Audience {observed!r} is the scheme-less form Mimecast asks other IdPs for; "
