@@ -5,6 +5,7 @@
     python3 dev.py test      the whole test suite (extra arguments go to pytest)
     python3 dev.py lint      ruff and mypy
     python3 dev.py bench engine|load [args]   the benchmarks (they print figures)
+    python3 dev.py fuzz [EXAMPLES]            the long fuzz run of the engine (default 20000)
     python3 dev.py sp-sim …  any sp-sim command inside the project's environment
 
 It needs nothing but Python 3.11+: it makes `.venv/` beside this file, installs
@@ -77,6 +78,13 @@ def main(args: list[str]) -> int:
     if command == "bench" and rest and rest[0] in {"engine", "load"}:
         ensure_debian_package("xmlsec1", "xmlsec1", "pysaml2 in the engine benchmark")
         return run([python, str(ROOT / "benchmarks" / f"{rest[0]}.py"), *rest[1:]])
+    if command == "fuzz":
+        examples = rest[0] if rest else "20000"
+        env = {**os.environ, "SP_SIM_FUZZ_EXAMPLES": examples}
+        argv = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/core/test_fuzz.py"]
+        return subprocess.run(
+            [*argv, "--hypothesis-show-statistics"], cwd=ROOT, check=False, env=env
+        ).returncode
     if command == "lint":
         checks = [
             [python, "-m", "ruff", "check", "."],

@@ -43,6 +43,8 @@ class Code(StrEnum):
     XML_ASSERTION_MISPLACED = "xml.assertion-misplaced"
     XML_ENCRYPTED_ASSERTION = "xml.encrypted-assertion"
     XML_DUPLICATE_ID = "xml.duplicate-id"
+    XML_UNKNOWN_ELEMENT = "xml.unknown-element"
+    XML_SCHEMA_INVALID = "xml.schema-invalid"
     XML_SKIPPED = "xml.skipped"
     # status
     STATUS_SUCCESS = "status.success"
@@ -60,6 +62,7 @@ class Code(StrEnum):
     SIGNATURE_UNSUPPORTED_ALGORITHM = "signature.unsupported-algorithm"
     SIGNATURE_SHA1 = "signature.sha1"
     SIGNATURE_ASSERTION_NOT_COVERED = "signature.assertion-not-covered"
+    SIGNATURE_UNPROCESSABLE = "signature.unprocessable"
     SIGNATURE_SKIPPED = "signature.skipped"
     CERTIFICATE_VALID = "certificate.valid"
     CERTIFICATE_EXPIRED = "certificate.expired"
@@ -115,6 +118,7 @@ class Code(StrEnum):
     SUBJECT_IDP_INITIATED = "subject.idp-initiated"
     SUBJECT_UNKNOWN_REQUEST = "subject.unknown-request"
     SUBJECT_IN_RESPONSE_TO_MISMATCH = "subject.in-response-to-mismatch"
+    SUBJECT_IN_RESPONSE_TO_UNSIGNED = "subject.in-response-to-unsigned"
     SUBJECT_SKIPPED = "subject.skipped"
     # replay
     REPLAY_FRESH = "replay.fresh"
@@ -132,12 +136,25 @@ class Code(StrEnum):
     NAMEID_OPAQUE_ID = "nameid.opaque-id"
     NAMEID_UNREGISTERED_DOMAIN = "nameid.unregistered-domain"
     NAMEID_UNKNOWN_ADDRESS = "nameid.unknown-address"
+    NAMEID_SP_NAME_QUALIFIER = "nameid.sp-name-qualifier-mismatch"
     NAMEID_SKIPPED = "nameid.skipped"
     # the authentication profile that applies to the user
     PROFILE_APPLIES = "profile.applies"
     PROFILE_OTHER_PROFILE = "profile.other-profile"
     PROFILE_SAML_NOT_ENFORCED = "profile.saml-not-enforced"
+    PROFILE_SSO_NOT_ALLOWED = "profile.sso-not-allowed"
     PROFILE_SKIPPED = "profile.skipped"
+    # single logout: LogoutRequest / LogoutResponse at the SLO endpoint (server only)
+    LOGOUT_ACCEPTED = "logout.accepted"
+    LOGOUT_MALFORMED = "logout.malformed"
+    LOGOUT_ISSUER_MISMATCH = "logout.issuer-mismatch"
+    LOGOUT_UNSIGNED = "logout.unsigned"
+    LOGOUT_SIGNATURE_INVALID = "logout.signature-invalid"
+    LOGOUT_UNSUPPORTED_ALGORITHM = "logout.unsupported-algorithm"
+    LOGOUT_SHA1 = "logout.sha1"
+    LOGOUT_UNKNOWN_SESSION = "logout.unknown-session"
+    LOGOUT_UNKNOWN_REQUEST = "logout.unknown-request"
+    LOGOUT_FAILED = "logout.failed"
     # the doctor: both sides' settings cross-checked before anyone signs in
     DOCTOR_IDENTIFIER = "doctor.identifier"
     DOCTOR_IDENTIFIER_MISMATCH = "doctor.identifier-mismatch"
@@ -188,6 +205,9 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.XML_ASSERTION_MISPLACED: "The Assertion is not a direct child of the Response.",
     Code.XML_ENCRYPTED_ASSERTION: "Entra token encryption is on; Mimecast cannot decrypt.",
     Code.XML_DUPLICATE_ID: "Two elements share one ID (a wrapping attack shape).",
+    Code.XML_UNKNOWN_ELEMENT: "An element SAML 2.0 does not allow there (a foreign or "
+    "look-alike namespace).",
+    Code.XML_SCHEMA_INVALID: "The Response or Assertion does not conform to the SAML 2.0 schemas.",
     Code.XML_SKIPPED: "Not checked: the message could not be decoded.",
     Code.STATUS_SUCCESS: "StatusCode is Success.",
     Code.STATUS_ERROR: "The IdP answered with an error status (AADSTS code shown).",
@@ -203,6 +223,8 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.SIGNATURE_UNSUPPORTED_ALGORITHM: "An algorithm or transform that is not accepted.",
     Code.SIGNATURE_SHA1: "Signed with SHA-1.",
     Code.SIGNATURE_ASSERTION_NOT_COVERED: "No verified signature covers the Assertion.",
+    Code.SIGNATURE_UNPROCESSABLE: "The signature or signed element cannot be processed "
+    "(canonicalisation or key error); nothing verified.",
     Code.SIGNATURE_SKIPPED: "Not checked: no readable Response.",
     Code.CERTIFICATE_VALID: "The configured certificate is within its validity.",
     Code.CERTIFICATE_EXPIRED: "The configured certificate has expired.",
@@ -254,6 +276,8 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.SUBJECT_UNKNOWN_REQUEST: "InResponseTo names no outstanding request.",
     Code.SUBJECT_IN_RESPONSE_TO_MISMATCH: "Response and SubjectConfirmationData "
     "InResponseTo differ.",
+    Code.SUBJECT_IN_RESPONSE_TO_UNSIGNED: "Only the unsigned Response envelope names an "
+    "InResponseTo; the signed assertion does not.",
     Code.SUBJECT_SKIPPED: "Not checked: no assertion.",
     Code.REPLAY_FRESH: "The assertion ID has not been seen before.",
     Code.REPLAY_REPLAYED: "The assertion ID was already used.",
@@ -268,12 +292,27 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.NAMEID_OPAQUE_ID: "NameID is an opaque (persistent / pairwise) ID.",
     Code.NAMEID_UNREGISTERED_DOMAIN: "NameID's domain is not registered in the directory.",
     Code.NAMEID_UNKNOWN_ADDRESS: "NameID's domain is registered but the address is missing.",
+    Code.NAMEID_SP_NAME_QUALIFIER: "NameID SPNameQualifier is not the entity ID.",
     Code.NAMEID_SKIPPED: "Not checked: no directory configured, or no assertion.",
     Code.PROFILE_APPLIES: "The user's application setting reaches this profile, "
     "which enforces SAML.",
     Code.PROFILE_OTHER_PROFILE: "The user's application setting uses another profile.",
     Code.PROFILE_SAML_NOT_ENFORCED: "The profile does not enforce SAML for the application.",
+    Code.PROFILE_SSO_NOT_ALLOWED: "The profile's Allow Single Sign On is not ticked.",
     Code.PROFILE_SKIPPED: "Not checked: no tenant profile, or the user was not found.",
+    Code.LOGOUT_ACCEPTED: "The logout message is from the profile's IdP, verified, for a known "
+    "session.",
+    Code.LOGOUT_MALFORMED: "The logout message cannot be decoded or is not a logout message.",
+    Code.LOGOUT_ISSUER_MISMATCH: "The logout message's Issuer is not the profile's Issuer URL.",
+    Code.LOGOUT_UNSIGNED: "The logout message is not signed.",
+    Code.LOGOUT_SIGNATURE_INVALID: "The logout message's signature does not verify with the "
+    "profile's certificates.",
+    Code.LOGOUT_UNSUPPORTED_ALGORITHM: "The logout message is signed with an algorithm that "
+    "is not accepted (RSA with SHA-1/256/384/512 only).",
+    Code.LOGOUT_SHA1: "The logout message is signed with SHA-1.",
+    Code.LOGOUT_UNKNOWN_SESSION: "The LogoutRequest names no session this SP issued.",
+    Code.LOGOUT_UNKNOWN_REQUEST: "The LogoutResponse answers no LogoutRequest this SP sent.",
+    Code.LOGOUT_FAILED: "The IdP's LogoutResponse is not Success.",
     Code.DOCTOR_IDENTIFIER: "The Entra Identifier is the Mimecast entity ID.",
     Code.DOCTOR_IDENTIFIER_MISMATCH: "No Entra Identifier is the entity ID (AADSTS700016).",
     Code.DOCTOR_IDENTIFIER_NOT_URL: "The Identifier lacks https:// (AADSTS650056).",

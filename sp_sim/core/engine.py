@@ -7,15 +7,16 @@ the signed view (see checks/signature.py), never the raw document.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sp_sim.core.checks.audience import check_audience
 from sp_sim.core.checks.authn import check_authn, check_replay
 from sp_sim.core.checks.certificate import check_certificates
-from sp_sim.core.checks.conditions import check_time
+from sp_sim.core.checks.conditions import assertion_limits, check_time
 from sp_sim.core.checks.destination import check_endpoint, compare_acs
 from sp_sim.core.checks.issuer import check_issuer
-from sp_sim.core.checks.nameid import check_nameid, check_profile
+from sp_sim.core.checks.nameid import check_name_qualifier, check_nameid, check_profile
 from sp_sim.core.checks.signature import SignedView, check_signature
 from sp_sim.core.checks.status import check_status
 from sp_sim.core.checks.structure import parse_document
@@ -28,7 +29,7 @@ from sp_sim.core.checks.transport import decode_transport
 from sp_sim.core.codes import Code
 from sp_sim.core.model import Finding, Report, Status
 from sp_sim.core.settings import APPLICATIONS, CheckSettings
-from sp_sim.core.xml import format_instant
+from sp_sim.core.xml import ASSERTION, format_instant, qname
 
 _AFTER_TRANSPORT = (Code.XML_SKIPPED,)
 _AFTER_XML = (Code.STATUS_SKIPPED,)
@@ -106,7 +107,7 @@ def check_response(data: bytes, settings: CheckSettings, now: datetime) -> Repor
     user, application, initiated_by = _check_assertion(view, settings, now, findings)
     assertion = view.assertion
     return Report(
-        tuple(findings),
+        tuple(_label_unverified(findings)),
         user=user,
         application=application,
         initiated_by=initiated_by,
@@ -114,16 +115,52 @@ def check_response(data: bytes, settings: CheckSettings, now: datetime) -> Repor
         judged_at=at,
         assertion_id=None if assertion is None else assertion.get("ID"),
         in_response_to=_in_response_to(view),
+        valid_until=_valid_until(view, settings),
+        session_index=_session_index(view),
         xml=decoded.xml,
     )
 
 
+def _label_unverified(findings: list[Finding]) -> list[Finding]:
+    """Content no verified signature covers is not fact: say so, and offer no fix from it."""
+    return [
+        replace(f, message=f"Unverified: {f.message}", hint=None)
+        if f.covered_by_signature is False
+        else f
+        for f in findings
+    ]
+
+
 def _in_response_to(view: SignedView) -> str | None:
-    if view.assertion is not None:
+    """The request answered, from signed content only: the covered assertion's bearer
+    confirmation first, else a covered Response envelope. Unsigned claims count for nothing."""
+    if view.assertion is not None and view.assertion_covered:
         for data in bearer_confirmations(view.assertion):
             if data.get("InResponseTo"):
                 return data.get("InResponseTo")
-    return view.response.get("InResponseTo")
+    if view.response_covered:
+        return view.response.get("InResponseTo")
+    return None
+
+
+def _valid_until(view: SignedView, settings: CheckSettings) -> str | None:
+    """The earliest NotOnOrAfter of the assertion plus the skew: after it, no check passes."""
+    if view.assertion is None:
+        return None
+    limits = assertion_limits(view.assertion)
+    if not limits:
+        return None
+    try:
+        return format_instant(min(limits) + settings.clock_skew)
+    except OverflowError:
+        return format_instant(datetime.max.replace(tzinfo=UTC))
+
+
+def _session_index(view: SignedView) -> str | None:
+    if view.assertion is None or not view.assertion_covered:
+        return None
+    statement = view.assertion.find(qname(ASSERTION, "AuthnStatement"))
+    return None if statement is None else statement.get("SessionIndex")
 
 
 def _check_destination(view: SignedView, settings: CheckSettings) -> Finding:
@@ -167,14 +204,15 @@ def _check_assertion(
     findings += check_time(assertion, confirmations, now, settings.clock_skew, covered)
     findings += check_confirmation(assertion, settings, covered)
     initiated_by, correlation = check_in_response_to(
-        view.response, confirmations, settings, covered
+        view.response, confirmations, settings, view.response_covered, covered
     )
     findings.append(correlation)
     findings.append(check_replay(assertion, settings, covered))
     findings.append(check_authn(assertion, settings, covered))
     subject, nameid = check_nameid(assertion, settings, covered)
     findings.append(nameid)
-    findings.append(check_profile(subject.address, settings))
+    findings += check_name_qualifier(assertion, settings, covered)
+    findings.append(check_profile(subject.address, settings, covered))
     address = subject.address
     user = address.email if address else subject.name_id
     application = None

@@ -104,8 +104,11 @@ class MimecastUrl:
 def parse_mimecast_url(value: str) -> MimecastUrl:
     """Split a URL; a value without a scheme is read as if https:// were missing."""
     text = value.strip()
-    parts = urlsplit(text if "://" in text else f"//{text}")
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(text if "://" in text else f"//{text}")
+        host = (parts.hostname or "").lower()
+    except ValueError:  # "http://[" and the like: no host can be read; compare as text
+        return MimecastUrl(raw=value, scheme="", host="", path="", region=None)
     return MimecastUrl(
         raw=value,
         scheme=parts.scheme.lower(),
@@ -118,3 +121,14 @@ def parse_mimecast_url(value: str) -> MimecastUrl:
 def schemeless_entity_id(region: Region, account_code: str) -> str:
     """The form Mimecast asks non-Entra IdPs for: `<host>.<ACCOUNTCODE>`."""
     return f"{region.host}.{account_code}"
+
+
+def other_spelling(observed: MimecastUrl, expected: MimecastUrl) -> bool:
+    """The same https URL on another spelling of the region's host (jer-api / je-api)."""
+    return (
+        observed.region is not None
+        and observed.region == expected.region
+        and observed.host != expected.host
+        and observed.scheme == expected.scheme == "https"
+        and observed.path == expected.path
+    )

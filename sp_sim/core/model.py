@@ -100,6 +100,12 @@ class Report:
     judged_at: str | None = None
     assertion_id: str | None = None
     in_response_to: str | None = None
+    """The request this response answers, read only from signed content (None otherwise)."""
+    valid_until: str | None = None
+    """When the assertion stops being acceptable (its earliest NotOnOrAfter plus the clock
+    skew): how long a replay cache must remember its ID."""
+    session_index: str | None = None
+    """The signed AuthnStatement's SessionIndex, for single logout."""
     xml: bytes | None = field(default=None, repr=False)
 
     @property
@@ -142,5 +148,7 @@ class Report:
             "judged_at": self.judged_at,
             "assertion_id": self.assertion_id,
             "in_response_to": self.in_response_to,
+            "valid_until": self.valid_until,
+            "session_index": self.session_index,
             "findings": [f.to_dict() for f in self.ordered()],
         }

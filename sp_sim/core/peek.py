@@ -12,9 +12,11 @@ from sp_sim.core.checks.transport import decode_transport
 from sp_sim.core.settings import CheckSettings
 from sp_sim.core.xml import ASSERTION, UnsafeXML, parse_untrusted, qname, text_of
 
+_NAME_ID_PATH = "/".join(qname(ASSERTION, t) for t in ("Assertion", "Subject", "NameID"))
+
 
 def peek_name_id(data: bytes) -> str | None:
-    """The first NameID's text, unverified; None when there is none or nothing parses."""
+    """The top-level Assertion's NameID, unverified; None when there is none or nothing parses."""
     decoded = decode_transport(data, CheckSettings())
     if decoded.xml is None:
         return None
@@ -22,4 +24,4 @@ def peek_name_id(data: bytes) -> str | None:
         root = parse_untrusted(decoded.xml)
     except (UnsafeXML, etree.XMLSyntaxError):
         return None
-    return text_of(root.find(f".//{qname(ASSERTION, 'NameID')}"))
+    return text_of(root.find(_NAME_ID_PATH))

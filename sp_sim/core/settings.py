@@ -64,6 +64,7 @@ class ProfileView:
     enforced_applications: frozenset[str] = frozenset(APPLICATIONS)
     requested_contexts: tuple[str, ...] = ()
     login_url: str | None = None
+    allow_single_sign_on: bool = True
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ class SignatureAlgorithm(StrEnum):
     RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
     RSA_SHA384 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384"
     RSA_SHA512 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512"
+    RSA_PSS_SHA256 = "http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1"
 
 
 class DigestAlgorithm(StrEnum):
@@ -106,7 +107,10 @@ def parse_instant(value: str) -> datetime:
     instant = datetime.fromisoformat(text)
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=UTC)
-    return instant.astimezone(UTC)
+    try:
+        return instant.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{value!r} is outside the range of dates") from None
 
 
 def format_instant(instant: datetime) -> str:

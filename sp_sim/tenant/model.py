@@ -55,6 +55,9 @@ class AuthenticationProfile:
     use_password_protected_context: bool = False
     use_integrated_authentication_context: bool = False
     enforce_saml_for: frozenset[str] = frozenset(APPLICATIONS) - {"mimecast"}
+    allow_unsigned_logout: bool = False
+    """sp-sim's own setting, not a field of Mimecast's form: accept an unsigned
+    LogoutRequest or LogoutResponse with a warning instead of refusing it."""
 
     @property
     def requested_contexts(self) -> tuple[str, ...]:
@@ -106,6 +109,7 @@ class Tenant:
                 enforced_applications=chosen.enforce_saml_for,
                 requested_contexts=chosen.requested_contexts,
                 login_url=chosen.login_url,
+                allow_single_sign_on=chosen.allow_single_sign_on,
             ),
             account_code=self.account.code,
             region=self.account.region,

@@ -10,7 +10,12 @@ from __future__ import annotations
 from lxml import etree
 
 from sp_sim.core.codes import Code
-from sp_sim.core.mimecast import Region, parse_mimecast_url, schemeless_entity_id
+from sp_sim.core.mimecast import (
+    Region,
+    other_spelling,
+    parse_mimecast_url,
+    schemeless_entity_id,
+)
 from sp_sim.core.model import Finding, Hint, Side, Status
 from sp_sim.core.settings import CheckSettings
 from sp_sim.core.xml import ASSERTION, qname, text_of
@@ -47,12 +52,21 @@ def check_audience(assertion: etree._Element, settings: CheckSettings, covered: 
             location=_LOCATION,
             covered_by_signature=covered,
         )
-    unmet = [group for group in audiences if expected not in group]
+    wanted = parse_mimecast_url(expected)
+    spellings = {
+        a for group in audiences for a in group if other_spelling(parse_mimecast_url(a), wanted)
+    }
+    unmet = [group for group in audiences if expected not in group and not spellings & set(group)]
     if not unmet:
+        other = (
+            f" ({', '.join(sorted(spellings))}: the other spelling of this region's host; accepted)"
+            if spellings
+            else ""
+        )
         return Finding(
             Code.AUDIENCE_MATCH,
             Status.PASS,
-            "The assertion is meant for this entity ID.",
+            f"The assertion is meant for this entity ID{other}.",
             expected=expected,
             observed=observed,
             location=_LOCATION,

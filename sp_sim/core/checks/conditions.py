@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from lxml import etree
 
+from sp_sim.core.checks.subject import bearer_confirmations
 from sp_sim.core.codes import Code
 from sp_sim.core.model import Finding, Hint, Side, Status
 from sp_sim.core.xml import ASSERTION, format_instant, parse_instant, qname
@@ -33,6 +34,22 @@ def human(delta: timedelta) -> str:
 def _instant(element: etree._Element, name: str) -> datetime | None:
     value = element.get(name)
     return None if value is None else parse_instant(value)
+
+
+def assertion_limits(assertion: etree._Element) -> list[datetime]:
+    """Every readable NotOnOrAfter that bounds the assertion (Conditions and bearer data)."""
+    conditions = assertion.find(qname(ASSERTION, "Conditions"))
+    holders = [] if conditions is None else [conditions]
+    holders += bearer_confirmations(assertion)
+    limits = []
+    for holder in holders:
+        try:
+            limit = _instant(holder, "NotOnOrAfter")
+        except ValueError:
+            continue
+        if limit is not None:
+            limits.append(limit)
+    return limits
 
 
 def check_time(

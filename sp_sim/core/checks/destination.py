@@ -8,7 +8,7 @@ URL. Entra writes its Reply URL into both.
 from __future__ import annotations
 
 from sp_sim.core.codes import Code
-from sp_sim.core.mimecast import MimecastUrl, parse_mimecast_url
+from sp_sim.core.mimecast import other_spelling, parse_mimecast_url
 from sp_sim.core.model import Finding, Hint, Side, Status
 from sp_sim.core.settings import CheckSettings
 
@@ -48,7 +48,7 @@ def compare_acs(
     hint = Hint(Side.ENTRA_APP, _REPLY_URL, f"set it to {expected}")
     seen = parse_mimecast_url(observed)
     wanted = parse_mimecast_url(expected)
-    if _alias_of(seen, wanted):
+    if other_spelling(seen, wanted):
         # Jersey: Microsoft writes jer-api, Mimecast's own scripts je-api; both reach it.
         return Finding(
             match,
@@ -83,16 +83,6 @@ def compare_acs(
         hint=hint,
         location=location,
         covered_by_signature=covered,
-    )
-
-
-def _alias_of(seen: MimecastUrl, wanted: MimecastUrl) -> bool:
-    return (
-        seen.region is not None
-        and seen.region == wanted.region
-        and seen.host != wanted.host
-        and seen.scheme == wanted.scheme == "https"
-        and seen.path == wanted.path
     )
 
 

@@ -9,12 +9,14 @@ the NameID cannot truncate it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Protocol
 
 from lxml import etree
 
 from sp_sim.core.codes import Code
+from sp_sim.core.mimecast import parse_mimecast_url
 from sp_sim.core.model import Finding, Hint, Side, Status
 from sp_sim.core.settings import APPLICATIONS, Address, CheckSettings, Directory
 from sp_sim.core.xml import ASSERTION, qname, text_of
@@ -56,7 +58,8 @@ class Subject:
 def claims(assertion: etree._Element) -> dict[str, list[str]]:
     """Attribute name → values, from every AttributeStatement."""
     found: dict[str, list[str]] = {}
-    for attribute in assertion.iter(qname(ASSERTION, "Attribute")):
+    path = f"{qname(ASSERTION, 'AttributeStatement')}/{qname(ASSERTION, 'Attribute')}"
+    for attribute in assertion.iterfind(path):
         values = [text_of(v) or "" for v in attribute.iterfind(qname(ASSERTION, "AttributeValue"))]
         found.setdefault(attribute.get("Name", ""), []).extend(values)
     return found
@@ -106,6 +109,15 @@ def check_nameid(
             Hint(Side.ENTRA_APP, _UUI, "choose user.mail"),
         )
     directory = settings.directory
+    if directory is None and _mimecast_entity(settings) and not _address_shaped(value, name_format):
+        return Subject(value, None), finding(
+            Code.NAMEID_OPAQUE_ID,
+            Status.FAIL,
+            f"NameID {value!r} ({name_format}) is not an email address; Mimecast finds users "
+            "by their primary address, so no directory is needed to know it fails.",
+            "the user's primary email address",
+            Hint(Side.ENTRA_APP, _UUI, "choose user.mail (or another attribute holding it)"),
+        )
     if directory is None:
         return Subject(value, None), finding(
             Code.NAMEID_SKIPPED,
@@ -121,6 +133,59 @@ def check_nameid(
             address.email,
         )
     return Subject(value, None), _explain(value, name_format, assertion, directory, finding)
+
+
+TRANSIENT_FORMAT = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient"
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _mimecast_entity(settings: CheckSettings) -> bool:
+    """The SP is a Mimecast account: its entity ID is a regional /sso/<code> URL."""
+    if not settings.entity_id:
+        return False
+    url = parse_mimecast_url(settings.entity_id)
+    return url.region is not None and bool(url.account_code)
+
+
+def _address_shaped(value: str, name_format: str) -> bool:
+    """Could be a mailbox address: a transient ID never is, whatever it looks like."""
+    return name_format != TRANSIENT_FORMAT and bool(_ADDRESS.match(value))
+
+
+def check_name_qualifier(
+    assertion: etree._Element, settings: CheckSettings, covered: bool
+) -> list[Finding]:
+    """A NameID SPNameQualifier, when there is one, must be this SP's entity ID (Core §2.2.2)."""
+    element = assertion.find(f"{qname(ASSERTION, 'Subject')}/{qname(ASSERTION, 'NameID')}")
+    qualifier = None if element is None else element.get("SPNameQualifier")
+    if qualifier is None or not settings.entity_id:
+        return []
+    location = f"{_LOCATION}/@SPNameQualifier"
+    if qualifier == settings.entity_id:
+        return [
+            Finding(
+                Code.NAMEID_MAPPED,
+                Status.PASS,
+                "NameID SPNameQualifier is this entity ID.",
+                expected=settings.entity_id,
+                observed=qualifier,
+                location=location,
+                covered_by_signature=covered,
+            )
+        ]
+    return [
+        Finding(
+            Code.NAMEID_SP_NAME_QUALIFIER,
+            Status.FAIL,
+            f"NameID SPNameQualifier is {qualifier!r}: the identifier was issued for another "
+            "SP, not this entity ID.",
+            expected=settings.entity_id,
+            observed=qualifier,
+            hint=Hint(Side.ENTRA_APP, _UUI, "issue the NameID for this app's Identifier"),
+            location=location,
+            covered_by_signature=covered,
+        )
+    ]
 
 
 def _explain(
@@ -194,9 +259,20 @@ def _explain(
     )
 
 
-def check_profile(address: Address | None, settings: CheckSettings) -> Finding:
-    """The address must reach this profile through an application setting that enforces SAML."""
+def check_profile(address: Address | None, settings: CheckSettings, covered: bool) -> Finding:
+    """The address must reach this profile through an application setting that enforces SAML,
+    and the profile must allow single sign-on."""
     profile = settings.profile
+    if profile is not None and not profile.allow_single_sign_on:
+        return Finding(
+            Code.PROFILE_SSO_NOT_ALLOWED,
+            Status.FAIL,
+            f"Profile {profile.name!r} does not have Allow Single Sign On ticked: Mimecast "
+            "does not sign anyone in with SAML through it.",
+            expected="Allow Single Sign On ticked",
+            observed="not ticked",
+            hint=Hint(Side.MIMECAST_PROFILE, "Allow Single Sign On", "tick it"),
+        )
     if profile is None or address is None:
         why = "no tenant profile is configured" if profile is None else "the user was not found"
         return Finding(Code.PROFILE_SKIPPED, Status.SKIPPED, f"Not checked: {why}.")
@@ -215,6 +291,7 @@ def check_profile(address: Address | None, settings: CheckSettings) -> Finding:
             expected=profile.name,
             observed=address.profile or "(none)",
             hint=fix,
+            covered_by_signature=covered,
         )
     application = address.application or "mimecast"
     enforced = application in profile.enforced_applications or (
@@ -233,6 +310,7 @@ def check_profile(address: Address | None, settings: CheckSettings) -> Finding:
             )
             or "(none)",
             hint=Hint(Side.MIMECAST_PROFILE, "Enforce SAML Authentication for", f"tick {name}"),
+            covered_by_signature=covered,
         )
     return Finding(
         Code.PROFILE_APPLIES,
@@ -240,4 +318,5 @@ def check_profile(address: Address | None, settings: CheckSettings) -> Finding:
         f"{address.email} reaches profile {profile.name!r}, which enforces SAML for {name}.",
         expected=profile.name,
         observed=profile.name,
+        covered_by_signature=covered,
     )

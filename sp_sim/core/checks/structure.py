@@ -2,23 +2,38 @@
 
 SAML Core §1.3 and Bindings §3.5.5: messages must not contain a DTD. Two Responses,
 two Assertions or two elements with one ID are the shapes of signature-wrapping
-attacks, so they fail here before any signature is looked at.
+attacks, so they fail here before any signature is looked at. Assertions inside an
+`Advice` are allowed (Core §2.6.1) and never read.
+
+The message must also conform to the SAML 2.0 schemas (core/schema.py). An element in a
+look-alike namespace (`urn:oasis:names:tc:SAML:2.0:Assertion`, SAML 1.x's assertion
+namespace) or a foreign one where SAML allows none is `xml.unknown-element`, naming it;
+any other violation is `xml.schema-invalid`. Neither stops the later checks — they still
+say what else is wrong — but either fails the verdict: Mimecast refuses such a message.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
 from sp_sim.core.codes import Code
 from sp_sim.core.model import Finding, Hint, Side, Status
+from sp_sim.core.schema import SAML_FAMILY, schema_errors
 from sp_sim.core.xml import ASSERTION, PROTOCOL, UnsafeXML, parse_untrusted, qname
 
 RESPONSE_TAG = qname(PROTOCOL, "Response")
 ASSERTION_TAG = qname(ASSERTION, "Assertion")
+ADVICE_TAG = qname(ASSERTION, "Advice")
 ENCRYPTED_ASSERTION_TAG = qname(ASSERTION, "EncryptedAssertion")
+_FOLDED_FAMILY = {ns.casefold(): ns for ns in SAML_FAMILY}
+# Elements outside SAML's namespaces, found in C: the document is walked once by libxml2.
+_OUTSIDE_FAMILY = etree.XPath(
+    "//*[" + " and ".join(f"namespace-uri() != '{ns}'" for ns in SAML_FAMILY) + "]"
+)
 
 
 @dataclass(frozen=True)
@@ -67,10 +82,11 @@ def parse_document(xml: bytes) -> tuple[Document | None, list[Finding]]:
             )
         ]
     findings = _shape_findings(root)
-    assertions = list(root.iter(ASSERTION_TAG))
+    assertions = _read_assertions(root)
     assertion = assertions[0] if len(assertions) == 1 else None
     usable = not findings
-    if usable:
+    findings += _conformance_findings(root)
+    if not findings:
         findings.append(
             Finding(
                 Code.XML_SAFE,
@@ -81,6 +97,77 @@ def parse_document(xml: bytes) -> tuple[Document | None, list[Finding]]:
             )
         )
     return Document(root, assertion if usable else None, usable), findings
+
+
+def _read_assertions(root: etree._Element) -> list[etree._Element]:
+    """Every Assertion that could be read as the message's: all but those inside Advice."""
+    return [
+        a
+        for a in root.iter(ASSERTION_TAG)
+        if not any(p.tag == ADVICE_TAG for p in a.iterancestors())
+    ]
+
+
+def _look_alike(namespace: str) -> bool:
+    """A namespace that is not SAML 2.0's but could pass for it with a careless reader."""
+    if namespace in SAML_FAMILY:
+        return False
+    folded = namespace.casefold()
+    return folded in _FOLDED_FAMILY or folded.startswith("urn:oasis:names:tc:saml:")
+
+
+def _unknown_element(name: str, line: int | None, why: str) -> Finding:
+    element = etree.QName(name)
+    return Finding(
+        Code.XML_UNKNOWN_ELEMENT,
+        Status.FAIL,
+        f"The message holds <{element.localname}> in namespace {element.namespace!r}{why}. "
+        "A SAML 2.0 Response may not carry it there, and Mimecast refuses the message.",
+        expected="only SAML 2.0 protocol, assertion, XML-DSig and XML-Encryption elements",
+        observed=f"{name}" + (f" (line {line})" if line else ""),
+        location="/",
+    )
+
+
+def _outside_family(root: etree._Element) -> list[etree._Element]:
+    found: Any = _OUTSIDE_FAMILY(root)
+    return [e for e in found if isinstance(e, etree._Element)]
+
+
+def _line(element: etree._Element) -> int | None:
+    line = element.sourceline
+    return line if isinstance(line, int) else None
+
+
+def _conformance_findings(root: etree._Element) -> list[Finding]:
+    """Look-alike namespaces anywhere, then the schema's verdict on the rest."""
+    findings = [
+        _unknown_element(element.tag, _line(element), ", a look-alike of a SAML namespace")
+        for element in _outside_family(root)
+        if _look_alike(etree.QName(element).namespace or "")
+    ]
+    named = {f.observed for f in findings}
+    for error in schema_errors(root):
+        if error.foreign_element is not None:
+            finding = _unknown_element(error.foreign_element, error.line, "")
+            if finding.observed not in named and not _look_alike(
+                etree.QName(error.foreign_element).namespace or ""
+            ):
+                findings.append(finding)
+            continue
+        findings.append(
+            Finding(
+                Code.XML_SCHEMA_INVALID,
+                Status.FAIL,
+                f"The message does not conform to the SAML 2.0 schema: {error.message} "
+                f"(line {error.line}).",
+                expected="a Response valid against saml-schema-protocol-2.0.xsd",
+                observed=error.message,
+                location="/",
+            )
+        )
+        break  # one schema error is enough to refuse; the rest usually follow from it
+    return findings
 
 
 def _shape_findings(root: etree._Element) -> list[Finding]:
@@ -94,7 +181,7 @@ def _shape_findings(root: etree._Element) -> list[Finding]:
                 observed=f"{responses} Responses",
             )
         )
-    assertions = list(root.iter(ASSERTION_TAG))
+    assertions = _read_assertions(root)
     if len(assertions) > 1:
         findings.append(
             _fail(

@@ -110,36 +110,59 @@ def check_in_response_to(
     response: etree._Element,
     confirmations: list[etree._Element],
     settings: CheckSettings,
-    covered: bool,
+    response_covered: bool,
+    assertion_covered: bool,
 ) -> tuple[str, Finding]:
-    """('sp'|'idp', finding): which request the response answers, if any."""
+    """('sp'|'idp', finding): which request the response answers, if any.
+
+    The bearer confirmation's InResponseTo sits inside the assertion, which Entra signs;
+    the Response envelope's counts only when a verified signature covers the envelope.
+    """
     on_response = response.get("InResponseTo")
     on_subject = next((d.get("InResponseTo") for d in confirmations if d.get("InResponseTo")), None)
-    location = "/Response/@InResponseTo"
+    location = f"{_SUBJECT}/SubjectConfirmationData/@InResponseTo"
     if on_response and on_subject and on_response != on_subject:
         return "sp", Finding(
             Code.SUBJECT_IN_RESPONSE_TO_MISMATCH,
             Status.FAIL,
             "The Response and its SubjectConfirmationData answer different requests.",
-            expected=on_response,
-            observed=on_subject,
-            location=location,
-            covered_by_signature=covered,
+            expected=on_subject,
+            observed=on_response,
+            location="/Response/@InResponseTo",
+            covered_by_signature=assertion_covered and response_covered,
         )
-    # The confirmation's copy is inside the assertion, so a signed assertion covers it.
-    request_id = on_subject or on_response
-    if not request_id:
+    if on_subject:
+        return "sp", _correlate(on_subject, settings, location, assertion_covered)
+    if on_response and not response_covered:
         return "idp", Finding(
-            Code.SUBJECT_IDP_INITIATED,
-            Status.PASS,
-            "No InResponseTo: an IdP-initiated (unsolicited) response, as from a My Apps tile.",
-            observed="no InResponseTo",
-            location=location,
-            covered_by_signature=covered,
+            Code.SUBJECT_IN_RESPONSE_TO_UNSIGNED,
+            Status.FAIL,
+            f"Only the unsigned Response envelope says it answers request {on_response}; "
+            "the signed assertion's SubjectConfirmationData names no request (Profiles "
+            "§4.1.4.2 puts InResponseTo there). Nothing signed ties this response to a "
+            "request, so it is not taken as an answer to one.",
+            expected="InResponseTo on the bearer SubjectConfirmationData",
+            observed=f"InResponseTo {on_response} on the unsigned Response only",
+            location="/Response/@InResponseTo",
+            covered_by_signature=False,
         )
+    if on_response:
+        return "sp", _correlate(on_response, settings, "/Response/@InResponseTo", True)
+    return "idp", Finding(
+        Code.SUBJECT_IDP_INITIATED,
+        Status.PASS,
+        "No InResponseTo: an IdP-initiated (unsolicited) response, as from a My Apps tile.",
+        observed="no InResponseTo",
+        location=location,
+        covered_by_signature=assertion_covered,
+    )
+
+
+def _correlate(request_id: str, settings: CheckSettings, location: str, covered: bool) -> Finding:
+    """Compare the request a response answers with the outstanding ones."""
     known = settings.outstanding_requests
     if known is None:
-        return "sp", Finding(
+        return Finding(
             Code.SUBJECT_SP_INITIATED,
             Status.PASS,
             f"SP-initiated: answers request {request_id} (no request IDs were given to "
@@ -149,7 +172,7 @@ def check_in_response_to(
             covered_by_signature=covered,
         )
     if request_id in known:
-        return "sp", Finding(
+        return Finding(
             Code.SUBJECT_SP_INITIATED,
             Status.PASS,
             f"SP-initiated: answers outstanding request {request_id}.",
@@ -158,11 +181,13 @@ def check_in_response_to(
             location=location,
             covered_by_signature=covered,
         )
-    return "sp", Finding(
+    return Finding(
         Code.SUBJECT_UNKNOWN_REQUEST,
         Status.FAIL,
-        f"InResponseTo {request_id} names no outstanding request: it expired, was already "
-        "answered, or was sent to another SP.",
+        f"InResponseTo {request_id} names no outstanding request. Usually a stale browser "
+        "tab (the request expired or was already answered), a restarted SP, or another SP "
+        "instance that does not share this one's request store; else it was sent to "
+        "another SP.",
         expected=_outstanding(known),
         observed=request_id,
         hint=Hint(Side.SENDER, "sign-in", "start the sign-in again from the SP"),
