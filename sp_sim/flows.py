@@ -11,6 +11,7 @@ writes HAR and SAML-tracer files of the real formats.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import time
@@ -27,6 +28,7 @@ from sp_sim.autopost import AutoPost, read_autopost
 from sp_sim.support.capture import Exchange, Recorder
 
 _AADSTS = re.compile(r"id=aadsts>(AADSTS\d+)<")
+_CSRF = re.compile(r'<input type=hidden name=csrf_token value="([^"]*)"')
 Fields = dict[str, str] | Sequence[tuple[str, str]]
 
 
@@ -157,11 +159,15 @@ class FlowDriver:
         """Mimecast's sign-in page → AuthnRequest → IdP (account `user`, else `email`) →
         POST to /login/saml → the report."""
         outcome = FlowOutcome(stage="sp-sign-in")
+        sign_in = f"{self.base_url}/{region}/login"
+        # Like a browser: open the page, then submit its form with the CSRF token it holds.
+        page = await self._send("GET", sign_in, outcome)
+        token = _CSRF.search(page.text)
         answer = await self._send(
             "POST",
-            f"{self.base_url}/{region}/login",
+            sign_in,
             outcome,
-            data={"email": email},
+            data={"email": email, "csrf_token": html.unescape(token.group(1)) if token else ""},
             allow_redirects=False,
         )
         if answer.status == 302:
@@ -194,7 +200,9 @@ class FlowDriver:
         return await self._idp_answer(answer, user, faults, outcome)
 
     async def post_response(self, form: AutoPost, outcome: FlowOutcome) -> FlowOutcome:
-        """POST a SAMLResponse to the simulator and read its JSON report."""
+        """POST a SAMLResponse to the simulator and read its JSON report (none when it
+        refuses the request outright, e.g. HTTP 503 for a full replay cache: `page` says
+        why)."""
         if self._leaves(form.action, outcome):
             return outcome
         outcome.stage = "sp-acs"
@@ -202,7 +210,7 @@ class FlowDriver:
             "POST", form.action, outcome, data=form.fields, headers={"Accept": "application/json"}
         )
         outcome.status = answer.status
-        if answer.content_type == "application/json":
+        if answer.status == 200 and answer.content_type == "application/json":
             outcome.report = json.loads(answer.text)
         else:
             outcome.page = answer.text

@@ -1,7 +1,11 @@
 """POST /login/saml: judge the response with the engine, remember it, show the result.
 
-The engine runs in a worker thread so that checking never blocks the event loop. The
-report is mapped to HTTP in one place, `report_response`.
+The engine runs in a worker thread so that checking never blocks the event loop; it reads
+snapshots of the state, never the live stores. The outcome is recorded afterwards, on the
+event loop. The report is mapped to HTTP in one place, `report_response`.
+
+This endpoint takes cross-site POSTs by design (the IdP's auto-post form), so it has no CSRF
+token: what guards it is the response's signature, its InResponseTo and the replay cache.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import asyncio
 import json
 import uuid
 from dataclasses import replace
+from datetime import datetime
 from urllib.parse import parse_qs
 
 from aiohttp import web
@@ -19,6 +24,7 @@ from sp_sim.core.mimecast import REGIONS
 from sp_sim.core.model import Report
 from sp_sim.core.peek import peek_name_id
 from sp_sim.core.settings import CheckSettings
+from sp_sim.core.xml import parse_instant
 from sp_sim.server import pages, urls
 from sp_sim.server.state import VIA, Attempt, ServerState, Session, region_of, server_state
 
@@ -26,7 +32,8 @@ SESSION_COOKIE = "sp_sim_session"
 
 
 def settings_for(state: ServerState, region: str, data: bytes) -> CheckSettings:
-    """The account's settings for the profile this response's user reaches."""
+    """The account's settings for the profile this response's user reaches, with snapshots
+    of the outstanding requests and used assertion IDs: the worker thread reads only these."""
     tenant = state.tenant
     profile = None
     if len(tenant.profiles) > 1:
@@ -35,46 +42,85 @@ def settings_for(state: ServerState, region: str, data: bytes) -> CheckSettings:
         profile = address.profile if address is not None else None
     settings = tenant.check_settings(
         profile if profile in {p.name for p in tenant.profiles} else None,
-        outstanding_requests=state.requests,
-        seen_assertion_ids=state.used_assertions,
+        outstanding_requests=state.requests.snapshot(),
+        seen_assertion_ids=state.used_assertions.snapshot(),
         received_at=REGIONS[region].acs_url,
     )
     return replace(settings, entity_id=urls.entity_id(state), acs_url=urls.acs_url(state))
+
+
+async def judge(state: ServerState, region: str, body: bytes) -> tuple[Report, CheckSettings]:
+    """Check the response in a worker thread until the verdict still holds on the event loop.
+
+    A response that works relied on its assertion ID being unused and its request being
+    outstanding. If another request consumed either while this one was being checked, it is
+    checked again against the state as it is now, so that it fails as a replay (or as an
+    answer to no outstanding request) with the engine's own findings. That second check sees
+    the consumed ID, so it cannot work, and the loop ends."""
+    loop = asyncio.get_running_loop()
+    while True:
+        settings = settings_for(state, region, body)
+        report = await loop.run_in_executor(None, check_response, body, settings, state.clock())
+        if not (report.works and _consumed_meanwhile(state, report)):
+            return report, settings
+
+
+def _consumed_meanwhile(state: ServerState, report: Report) -> bool:
+    used = report.assertion_id is not None and report.assertion_id in state.used_assertions
+    answered = report.in_response_to is not None and report.in_response_to not in state.requests
+    return used or answered
 
 
 async def acs(request: web.Request) -> web.StreamResponse:
     state = server_state(request)
     region = region_of(request)
     body = await request.read()
-    settings = settings_for(state, region, body)
-    loop = asyncio.get_running_loop()
-    report = await loop.run_in_executor(None, check_response, body, settings, state.clock())
-    if report.works and report.assertion_id in state.used_assertions:
-        # Another request accepted the same assertion while this one was being checked.
-        report = check_response(body, settings, state.clock())
+    report, settings = await judge(state, region, body)
+    # From here to the response there is no await: checking the state and recording the
+    # outcome are one step on the event loop, so two requests cannot both use one assertion.
+    session = None
+    if report.works and report.user:
+        profile = settings.profile.name if settings.profile else ""
+        session = (
+            uuid.uuid4().hex,
+            Session(report.user, report.user, profile, region, report.session_index),
+        )
     if report.works:
-        consume(state, report)
+        consume(state, report, session)  # StoreFull: HTTP 503, nothing recorded
     relay = parse_qs(body.decode("latin-1")).get("RelayState", [None])[0] if body else None
     attempt = state.record(region, request.config_dict[VIA], report, relay)
     response = report_response(request, attempt)
-    if report.works and report.user:
-        session_id = uuid.uuid4().hex
-        state.sessions.put(
-            session_id,
-            Session(
-                report.user, report.user, settings.profile.name if settings.profile else "", region
-            ),
+    if session is not None:
+        response.set_cookie(
+            SESSION_COOKIE, session[0], httponly=True, samesite="Lax", secure=request.secure
         )
-        response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="Lax")
     return response
 
 
-def consume(state: ServerState, report: Report) -> None:
-    """An accepted assertion is used up, and so is the request it answered."""
+def consume(state: ServerState, report: Report, session: tuple[str, Session] | None) -> None:
+    """An accepted assertion is used up until it stops being valid, the request it answered
+    is used up, and its user has a session. Every store is asked for room first, so a full
+    one (StoreFull) leaves all of them as they were."""
     if report.assertion_id:
-        state.used_assertions.put(report.assertion_id, True)
+        state.used_assertions.make_room(report.assertion_id)
+    if session is not None:
+        state.sessions.make_room(session[0])
+    if report.assertion_id:
+        state.used_assertions.put(report.assertion_id, True, _instant(report.valid_until))
     if report.in_response_to:
         state.requests.pop(report.in_response_to)
+    if session is not None:
+        state.sessions.put(*session)
+
+
+def _instant(value: str | None) -> datetime | None:
+    """The report's `valid_until`; None (the store's own ttl) when unknown or unreadable."""
+    if value is None:
+        return None
+    try:
+        return parse_instant(value)
+    except ValueError:
+        return None
 
 
 def wants_json(request: web.Request) -> bool:

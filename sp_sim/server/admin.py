@@ -8,7 +8,7 @@ from dataclasses import replace
 from aiohttp import web
 
 from sp_sim.core.mimecast import REGIONS
-from sp_sim.server import pages, urls
+from sp_sim.server import csrf, pages, urls
 from sp_sim.server.metadata import (
     MAX_METADATA_BYTES,
     ImportFailed,
@@ -20,12 +20,12 @@ from sp_sim.server.state import region_of, server_state
 
 
 async def profiles(request: web.Request) -> web.Response:
-    state = server_state(request)
-    return web.Response(text=pages.admin(state.tenant.profiles), content_type="text/html")
+    return _admin(request, None, 200)
 
 
 async def import_profile(request: web.Request) -> web.Response:
-    """POST /admin/profiles/{name}/import with `url` or a `metadata` file."""
+    """POST /admin/profiles/{name}/import with `url` or a `metadata` file (and the form's
+    CSRF token, checked by the `csrf` middleware before this runs)."""
     state = server_state(request)
     name = request.match_info["name"]
     names = [p.name for p in state.tenant.profiles]
@@ -58,11 +58,9 @@ async def import_profile(request: web.Request) -> web.Response:
     )
 
 
-def _admin(request: web.Request, message: str, status: int) -> web.Response:
-    state = server_state(request)
-    return web.Response(
-        text=pages.admin(state.tenant.profiles, message), status=status, content_type="text/html"
-    )
+def _admin(request: web.Request, message: str | None, status: int) -> web.Response:
+    profiles = server_state(request).tenant.profiles
+    return csrf.form_response(request, lambda token: pages.admin(profiles, message, token), status)
 
 
 async def metadata(request: web.Request) -> web.Response:

@@ -10,11 +10,16 @@ for a hosts file or proxy) and by path prefix (`/us/...`) on one local port.
     GET  /results, /results/<id>, /results/<id>.json  recent attempts and their reports
     GET  /admin, POST /admin/profiles/<name>/import    profiles and metadata Import
     *    /idp/...                        the fake Entra ID, when mounted
+
+POSTs to the admin and to the sign-in form need the CSRF token of the page they came from
+(`csrf`); the protocol endpoints (ACS, SLO, /idp) take cross-site POSTs by design.
+A store full of unexpired entries answers HTTP 503 (`unavailable`).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -27,9 +32,17 @@ from sp_sim.core.mimecast import REGIONS
 from sp_sim.idp.app import IDP_STATE, create_idp_app
 from sp_sim.idp.metadata import federation_metadata
 from sp_sim.idp.model import IdpTenant
-from sp_sim.server import acs, admin, pages, signin, slo, urls
+from sp_sim.server import acs, admin, csrf, pages, signin, slo, urls
 from sp_sim.server.metadata import import_metadata
-from sp_sim.server.state import REGION, SERVER, VIA, Clock, ServerOptions, ServerState
+from sp_sim.server.state import (
+    REGION,
+    SERVER,
+    VIA,
+    Clock,
+    ServerOptions,
+    ServerState,
+    StoreFull,
+)
 from sp_sim.tenant import Tenant
 
 LOG = logging.getLogger("sp_sim.server")
@@ -51,6 +64,8 @@ async def never_500(request: web.Request, handler: Handler) -> web.StreamRespons
         return await handler(request)
     except web.HTTPRequestEntityTooLarge:
         return _bad_request("Too large", f"The request is larger than {MAX_BODY:,} bytes.")
+    except StoreFull as full:
+        return unavailable(request, full)
     except web.HTTPException:
         raise
     except Exception as error:  # the last line of defence; the traceback goes to the log
@@ -59,6 +74,38 @@ async def never_500(request: web.Request, handler: Handler) -> web.StreamRespons
             "Could not process this request",
             f"sp-sim could not process it ({type(error).__name__}).",
         )
+
+
+def unavailable(request: web.Request, full: StoreFull) -> web.Response:
+    """HTTP 503 for a store full of unexpired entries (HTML, or JSON by Accept): nothing was
+    recorded, and trying again after `Retry-After` seconds can work."""
+    headers = {"Retry-After": str(max(1, math.ceil(full.retry_after.total_seconds())))}
+    text = f"sp-sim refused this request because {full}. Nothing was accepted or recorded."
+    if acs.wants_json(request):
+        document = {"error": "store-full", "message": text, "count": full.count}
+        return web.json_response({**document, "limit": full.limit}, status=503, headers=headers)
+    return web.Response(
+        text=pages.message_page("Too many unexpired entries", text),
+        status=503,
+        content_type="text/html",
+        headers=headers,
+    )
+
+
+def protocol_endpoint(request: web.Request) -> bool:
+    """The endpoints that take cross-site messages by protocol, exempt from the CSRF check:
+    the ACS, the SLO endpoint, the old Personal Portal endpoint and the fake IdP. Their
+    guard is the message itself (signature, request IDs, replay cache). A request that
+    matches no route is left to its 404 or 405."""
+    info = request.match_info
+    if info.http_exception is not None:
+        return True
+    if any(IDP_STATE in app for app in info.apps):
+        return True
+    return info.handler in _PROTOCOL_HANDLERS
+
+
+_PROTOCOL_HANDLERS: frozenset[object] = frozenset({acs.acs, acs.legacy_endpoint, slo.single_logout})
 
 
 async def date_from_clock(request: web.Request, response: web.StreamResponse) -> None:
@@ -125,9 +172,12 @@ def create_sp_app(
 ) -> web.Application:
     """The simulator; with `idp`, the fake Entra ID is mounted at /idp on the same port.
     Call `bind` with the base URL once the server listens."""
-    app = web.Application(middlewares=[never_500], client_max_size=MAX_BODY)
+    app = web.Application(
+        middlewares=[never_500, csrf.middleware(protocol_endpoint)], client_max_size=MAX_BODY
+    )
     state = ServerState(tenant, options or ServerOptions(), clock or (lambda: datetime.now(UTC)))
     app[SERVER] = state
+    app[csrf.SECRET] = csrf.new_secret()
     app.on_response_prepare.append(date_from_clock)
     app.router.add_get("/", index)
     app.router.add_get("/results", acs.results)

@@ -1,24 +1,24 @@
-"""The SP's side of SAML requests: build an AuthnRequest or LogoutRequest and encode it
-for the HTTP-Redirect (deflate, base64, optional RSA-SHA256 query signature) or
-HTTP-POST binding."""
+"""The SP's side of SAML messages: build an AuthnRequest, a LogoutRequest or a
+LogoutResponse and encode it for the HTTP-Redirect (core.logout's encoding, optional
+RSA-SHA256 query signature) or HTTP-POST binding."""
 
 from __future__ import annotations
 
 import base64
-import zlib
+import re
 from datetime import datetime
-from urllib.parse import quote
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
 
-from sp_sim.core.xml import ASSERTION, PROTOCOL, format_instant, qname
+from sp_sim.core.logout import encode_redirect
+from sp_sim.core.xml import ASSERTION, PROTOCOL, STATUS_SUCCESS, format_instant, qname
 from sp_sim.idp.keys import SigningKey
 from sp_sim.idp.mint import new_id
 
 POST_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
-RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+# Characters XML 1.0 cannot hold; a reason quoting a hostile message may contain them.
+_XML_UNSAFE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_STATUS_MESSAGE_LIMIT = 2000
 
 
 def build_authn_request(
@@ -82,6 +82,37 @@ def build_logout_request(
     return request_id, etree.tostring(root)
 
 
+def build_logout_response(
+    entity_id: str,
+    destination: str,
+    in_response_to: str | None,
+    now: datetime,
+    status: tuple[str, str | None] = (STATUS_SUCCESS, None),
+    status_message: str | None = None,
+) -> bytes:
+    """An SP LogoutResponse: Success, or a refusal with a second-level code and the reason."""
+    attributes = {
+        "ID": new_id(),
+        "Version": "2.0",
+        "IssueInstant": format_instant(now),
+        "Destination": destination,
+    }
+    if in_response_to:
+        attributes["InResponseTo"] = in_response_to
+    root = etree.Element(
+        qname(PROTOCOL, "LogoutResponse"), attributes, nsmap={"samlp": PROTOCOL, "saml": ASSERTION}
+    )
+    etree.SubElement(root, qname(ASSERTION, "Issuer")).text = entity_id
+    element = etree.SubElement(root, qname(PROTOCOL, "Status"))
+    code = etree.SubElement(element, qname(PROTOCOL, "StatusCode"), Value=status[0])
+    if status[1]:
+        etree.SubElement(code, qname(PROTOCOL, "StatusCode"), Value=status[1])
+    if status_message:
+        text = _XML_UNSAFE.sub("\ufffd", status_message[:_STATUS_MESSAGE_LIMIT])
+        etree.SubElement(element, qname(PROTOCOL, "StatusMessage")).text = text
+    return etree.tostring(root)
+
+
 def redirect_query(
     xml: bytes,
     relay_state: str | None = None,
@@ -90,18 +121,8 @@ def redirect_query(
 ) -> str:
     """The query string of the HTTP-Redirect binding (signed with RSA-SHA256 when a key is
     given, over the URL-encoded fields in the binding's order)."""
-    compressor = zlib.compressobj(wbits=-15)
-    deflated = compressor.compress(xml) + compressor.flush()
-    parts = [f"{parameter}={quote(base64.b64encode(deflated).decode(), safe='')}"]
-    if relay_state is not None:
-        parts.append(f"RelayState={quote(relay_state, safe='')}")
-    if signing_key is not None:
-        parts.append(f"SigAlg={quote(RSA_SHA256, safe='')}")
-        key = serialization.load_pem_private_key(signing_key.private_key_pem, password=None)
-        assert isinstance(key, rsa.RSAPrivateKey)
-        signature = key.sign("&".join(parts).encode(), padding.PKCS1v15(), hashes.SHA256())
-        parts.append(f"Signature={quote(base64.b64encode(signature).decode(), safe='')}")
-    return "&".join(parts)
+    key = None if signing_key is None else signing_key.private_key_pem
+    return encode_redirect(xml, parameter, relay_state, key)
 
 
 def post_fields(

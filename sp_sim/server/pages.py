@@ -5,6 +5,7 @@ Everything shown from a message or a setting is escaped.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from html import escape
 
@@ -48,15 +49,21 @@ def message_page(title: str, text: str) -> str:
     return page(title, f"<div class=card><h1>{escape(title)}</h1><p>{escape(text)}</p></div>")
 
 
-def sign_in(region: str, account: str, error: str | None = None) -> str:
+def csrf_field(token: str) -> str:
+    """The hidden field that proves a POST came from this server's own form."""
+    return f'<input type=hidden name=csrf_token value="{escape(token)}">'
+
+
+def sign_in(region: str, account: str, error: str | None = None, csrf_token: str = "") -> str:
     problem = f'<p class=fail id=problem style="color:#cf222e">{escape(error)}</p>' if error else ""
     return page(
         "Mimecast sign in",
         (
             f"<div class=card><h1>Sign in</h1><p>Mimecast ({escape(region)} grid, account "
             f"{escape(account)}) — simulated.</p>{problem}"
-            "<form method=post><label>Email address <input type=email name=email id=email "
-            "required autofocus></label> <button type=submit id=next>Next</button></form></div>"
+            f"<form method=post>{csrf_field(csrf_token)}<label>Email address <input type=email "
+            "name=email id=email required autofocus></label> <button type=submit id=next>Next"
+            "</button></form></div>"
         ),
     )
 
@@ -80,29 +87,33 @@ def _finding_row(finding: Finding) -> str:
 
 
 def marked_xml(xml: bytes | None, signed: Iterable[str]) -> str:
-    """The message pretty-printed, the parts a verified signature covers highlighted."""
+    """The message pretty-printed, the parts a verified signature covers highlighted.
+
+    Whatever the message holds (comments, processing instructions, odd nesting), this does
+    not raise: a message that cannot be marked is shown as its escaped text."""
     if not xml:
         return "<pre>(nothing decoded)</pre>"
     try:
-        root = parse_untrusted(xml)
-    except (UnsafeXML, etree.XMLSyntaxError):
+        return _marked(parse_untrusted(xml), set(signed))
+    except (UnsafeXML, etree.LxmlError, ValueError, TypeError, RecursionError):
         return f"<pre>{escape(xml[:65536].decode('utf-8', 'replace'))}</pre>"
-    signed = set(signed)
-    start, end = "SPSIM-SIGNED-START", "SPSIM-SIGNED-END"
+
+
+def _marked(root: etree._Element, signed: set[str]) -> str:
     if "Response" in signed:
-        targets = [root]
-    else:
-        targets = [
-            e for e in root if etree.QName(e).localname == "Assertion" and "Assertion" in signed
-        ]
-    for element in targets:
-        if element is not root:
-            element.addprevious(etree.Comment(start))
-            element.addnext(etree.Comment(end))
+        etree.indent(root)
+        text = escape(etree.tostring(root, encoding="unicode"))
+        return f"<pre><span class=signed>{text}</span></pre>"
+    # A marker the message cannot contain, so its own comments cannot fake a green part.
+    marker = f"SPSIM-{secrets.token_hex(8)}"
+    start, end = f"{marker}-START", f"{marker}-END"
+    if "Assertion" in signed:
+        for element in root.iterchildren(etree.Element):
+            if etree.QName(element).localname == "Assertion":
+                element.addprevious(etree.Comment(start))
+                element.addnext(etree.Comment(end))
     etree.indent(root)
     text = escape(etree.tostring(root, encoding="unicode"))
-    if root in targets:
-        return f"<pre><span class=signed>{text}</span></pre>"
     text = text.replace(escape(f"<!--{start}-->"), "<span class=signed>")
     text = text.replace(escape(f"<!--{end}-->"), "</span>")
     return f"<pre>{text}</pre>"
@@ -157,7 +168,9 @@ def attempts(items: Iterable[Attempt]) -> str:
     )
 
 
-def admin(profiles: Iterable[AuthenticationProfile], message: str | None = None) -> str:
+def admin(
+    profiles: Iterable[AuthenticationProfile], message: str | None = None, csrf_token: str = ""
+) -> str:
     cards = []
     for profile in profiles:
         certificates = (
@@ -179,7 +192,8 @@ def admin(profiles: Iterable[AuthenticationProfile], message: str | None = None)
             f"<div class=card><h2>{name}</h2><table>{rows}</table><p>Identity Provider "
             f"Certificates</p><ul>{certificates}</ul>"
             f'<form method=post action="/admin/profiles/{name}/import" '
-            "enctype=multipart/form-data><h3>Import</h3><p><label>Metadata URL "
+            f"enctype=multipart/form-data>{csrf_field(csrf_token)}<h3>Import</h3><p><label>"
+            "Metadata URL "
             "<input type=url name=url></label></p><p><label>or a metadata file "
             "<input type=file name=metadata></label></p><button type=submit>Import</button>"
             "</form></div>"

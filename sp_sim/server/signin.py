@@ -7,15 +7,16 @@ from aiohttp import web
 
 from sp_sim.autopost import autopost
 from sp_sim.core.mimecast import REGIONS
-from sp_sim.server import pages, urls
+from sp_sim.server import csrf, pages, urls
 from sp_sim.server.authn_request import build_authn_request, post_fields, redirect_query
 from sp_sim.server.state import SentRequest, region_of, server_state
 
 
 def _sign_in_page(request: web.Request, error: str | None = None) -> web.Response:
-    state = server_state(request)
-    text = pages.sign_in(REGIONS[region_of(request)].host, state.tenant.account.code, error)
-    return web.Response(text=text, status=400 if error else 200, content_type="text/html")
+    host, code = REGIONS[region_of(request)].host, server_state(request).tenant.account.code
+    return csrf.form_response(
+        request, lambda token: pages.sign_in(host, code, error, token), 400 if error else 200
+    )
 
 
 async def sign_in_page(request: web.Request) -> web.Response:
@@ -23,7 +24,9 @@ async def sign_in_page(request: web.Request) -> web.Response:
 
 
 async def sign_in(request: web.Request) -> web.Response:
-    """Find the user's profile and send the AuthnRequest, by Redirect or POST."""
+    """Find the user's profile and send the AuthnRequest, by Redirect or POST. The form's
+    CSRF token is checked by the `csrf` middleware; a full request store (StoreFull) is
+    answered with HTTP 503 by the app's middleware."""
     state = server_state(request)
     form = await request.post()
     email = str(form.get("email", "")).strip()

@@ -1,33 +1,45 @@
 """Single logout: an SP-initiated LogoutRequest to the profile's Logout URL, and the SLO
 endpoint that takes the IdP's LogoutResponse or an IdP-initiated LogoutRequest.
 
-Logout messages are decoded and read safely; their signatures are not checked (Entra does
-not sign them unless asked)."""
+Every logout message is verified by `sp_sim.core.logout` (the profile's Issuer, the
+signature against the profile's certificates, the session or request it names), in a
+worker thread over snapshots of the stores; the outcome is acted on here, on the event
+loop. A LogoutRequest is answered with a LogoutResponse to the profile's Logout URL by
+HTTP-Redirect: Success, or Requester with the reason in StatusMessage. Each answer is also
+a page of findings for a human, with `X-Sp-Sim-Logout: accepted|refused` and
+`X-Sp-Sim-Logout-Codes`. A full logout store (StoreFull) is the app's HTTP 503.
+"""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import zlib
+import asyncio
+from collections.abc import Callable
+from functools import partial
+from html import escape
 
 from aiohttp import web
-from lxml import etree
 
-from sp_sim.core.xml import (
-    ASSERTION,
-    PROTOCOL,
-    STATUS_SUCCESS,
-    UnsafeXML,
-    format_instant,
-    parse_untrusted,
-    qname,
-    text_of,
+from sp_sim.core.logout import (
+    LOGOUT_REQUEST,
+    LOGOUT_RESPONSE,
+    KnownSession,
+    LogoutOutcome,
+    LogoutSettings,
+    check_post_logout,
+    check_redirect_logout,
 )
-from sp_sim.idp.mint import new_id
+from sp_sim.core.model import Finding
 from sp_sim.server import pages, urls
 from sp_sim.server.acs import SESSION_COOKIE
-from sp_sim.server.authn_request import build_logout_request, redirect_query
+from sp_sim.server.authn_request import (
+    build_logout_request,
+    build_logout_response,
+    redirect_query,
+)
 from sp_sim.server.state import ServerState, server_state
+from sp_sim.tenant import AuthenticationProfile
+
+Check = Callable[[LogoutSettings], LogoutOutcome]
 
 
 def _page(title: str, text: str, status: int = 200) -> web.Response:
@@ -36,91 +48,173 @@ def _page(title: str, text: str, status: int = 200) -> web.Response:
     )
 
 
+def _with_query(url: str, query: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}{query}"
+
+
+def _profile(state: ServerState, name: str) -> AuthenticationProfile:
+    try:
+        return state.tenant.profile(name or None)
+    except KeyError:  # renamed by an Import since the sign-in
+        return state.tenant.profile()
+
+
 async def logout(request: web.Request) -> web.Response:
-    """GET /logout: send a LogoutRequest for the signed-in user."""
+    """GET /logout: send a LogoutRequest for the signed-in user (NameID and SessionIndex as
+    the IdP issued them). The session ends when the IdP's verified answer comes back."""
     state = server_state(request)
-    session = state.sessions.get(request.cookies.get(SESSION_COOKIE, ""))
+    key = request.cookies.get(SESSION_COOKIE, "")
+    session = state.sessions.get(key) if key else None
     if session is None:
         return _page("Not signed in", "There is no sp-sim session to end.", 400)
-    profile = state.tenant.profile(session.profile or None)
+    profile = _profile(state, session.profile)
     if not profile.logout_url:
         return _page("No Logout URL", f"Profile {profile.name!r} has no Logout URL.", 400)
     request_id, xml = build_logout_request(
-        urls.entity_id(state), profile.logout_url, session.name_id, state.clock()
+        urls.entity_id(state),
+        profile.logout_url,
+        session.name_id,
+        state.clock(),
+        session.session_index,
     )
-    state.logouts.put(request_id, session.email)
-    separator = "&" if "?" in profile.logout_url else "?"
-    raise web.HTTPFound(f"{profile.logout_url}{separator}{redirect_query(xml, request_id)}")
-
-
-def _decode(value: str, deflated: bool) -> etree._Element | None:
-    try:
-        raw = base64.b64decode(value)
-        xml = zlib.decompressobj(-15).decompress(raw, 1024 * 1024) if deflated else raw
-        return parse_untrusted(xml)
-    except (binascii.Error, ValueError, zlib.error, UnsafeXML, etree.XMLSyntaxError):
-        return None
+    # A full store raises StoreFull, which the app's middleware answers with HTTP 503.
+    state.logouts.put(request_id, key)
+    raise web.HTTPFound(_with_query(profile.logout_url, redirect_query(xml, request_id)))
 
 
 async def single_logout(request: web.Request) -> web.Response:
     """GET|POST /login/saml/logout: a LogoutResponse, or an IdP-initiated LogoutRequest."""
     state = server_state(request)
-    fields = (
-        dict(request.query)
-        if request.method == "GET"
-        else {k: str(v) for k, v in (await request.post()).items()}
-    )
-    deflated = request.method == "GET"
-    if "SAMLResponse" in fields:
-        root = _decode(fields["SAMLResponse"], deflated)
-        if root is None or root.tag != qname(PROTOCOL, "LogoutResponse"):
-            return _page(
-                "Not a LogoutResponse", "SAMLResponse does not hold a readable LogoutResponse.", 400
-            )
-        answered = state.logouts.pop(root.get("InResponseTo", ""))
-        code = root.find(f"{qname(PROTOCOL, 'Status')}/{qname(PROTOCOL, 'StatusCode')}")
-        if answered is None:
-            return _page("Unexpected LogoutResponse", "It answers no logout this SP sent.", 400)
-        if code is None or code.get("Value") != STATUS_SUCCESS:
-            return _page("Logout failed", f"The IdP did not confirm the logout of {answered}.", 400)
-        response = _page("Signed out", f"{answered} is signed out.")
-        response.del_cookie(SESSION_COOKIE)
-        return response
-    if "SAMLRequest" in fields:
-        return _idp_initiated(state, fields, deflated)
-    return _page("Nothing to do", "Send a SAMLResponse or SAMLRequest.", 400)
+    check: Check
+    if request.method == "GET":
+        # As received: the Redirect signature covers these octets, not a re-encoding.
+        check = partial(check_redirect_logout, request.rel_url.raw_query_string)
+    else:
+        form = await request.post()
+        check = partial(check_post_logout, [(name, str(value)) for name, value in form.items()])
+    candidates = [(_settings(state, p), p) for p in state.tenant.profiles]
+    loop = asyncio.get_running_loop()
+    outcome, profile = await loop.run_in_executor(None, _verify, check, candidates)
+    if outcome.kind == LOGOUT_RESPONSE:
+        return _finish(request, state, outcome)
+    if outcome.kind == LOGOUT_REQUEST:
+        return _answer(request, state, outcome, profile)
+    return _findings_page("Not a logout message", "Nothing was signed out.", outcome, 400)
 
 
-def _idp_initiated(state: ServerState, fields: dict[str, str], deflated: bool) -> web.Response:
-    root = _decode(fields["SAMLRequest"], deflated)
-    if root is None or root.tag != qname(PROTOCOL, "LogoutRequest"):
-        return _page(
-            "Not a LogoutRequest", "SAMLRequest does not hold a readable LogoutRequest.", 400
-        )
-    name_id = text_of(root.find(qname(ASSERTION, "NameID"))) or ""
-    for key in list(state.sessions):
+def _settings(state: ServerState, profile: AuthenticationProfile) -> LogoutSettings:
+    """A snapshot of what one profile verifies with, taken on the event loop."""
+    sessions = []
+    for key in state.sessions:
         session = state.sessions.get(key)
-        if session is not None and session.name_id.casefold() == name_id.casefold():
-            state.sessions.pop(key)
-    profile = state.tenant.profile()
-    if not profile.logout_url:
-        return _page("Signed out", f"{name_id} is signed out.")
-    answer = etree.Element(
-        qname(PROTOCOL, "LogoutResponse"),
-        {
-            "ID": new_id(),
-            "Version": "2.0",
-            "IssueInstant": format_instant(state.clock()),
-            "Destination": profile.logout_url,
-            "InResponseTo": root.get("ID", ""),
-        },
-        nsmap={"samlp": PROTOCOL},
+        if session is not None and session.profile in ("", profile.name):
+            sessions.append(KnownSession(key, session.name_id, session.session_index))
+    return LogoutSettings(
+        issuer=profile.issuer_url,
+        certificates=profile.certificates,
+        allow_unsigned=profile.allow_unsigned_logout,
+        sessions=tuple(sessions),
+        outstanding_requests=frozenset(state.logouts),
     )
-    etree.SubElement(answer, qname(ASSERTION, "Issuer")).text = urls.entity_id(state)
-    status = etree.SubElement(answer, qname(PROTOCOL, "Status"))
-    etree.SubElement(status, qname(PROTOCOL, "StatusCode"), Value=STATUS_SUCCESS)
-    query = redirect_query(
-        etree.tostring(answer), fields.get("RelayState"), parameter="SAMLResponse"
+
+
+def _verify(
+    check: Check, candidates: list[tuple[LogoutSettings, AuthenticationProfile]]
+) -> tuple[LogoutOutcome, AuthenticationProfile]:
+    """The profile that accepts the message; else the one whose Issuer URL it names; else
+    the first. (One profile, the usual case: that one.)"""
+    judged = [(check(settings), profile) for settings, profile in candidates]
+    accepted = next((j for j in judged if j[0].accepted), None)
+    named = next((j for j in judged if j[0].issuer == j[1].issuer_url), judged[0])
+    return accepted or named
+
+
+def _finish(request: web.Request, state: ServerState, outcome: LogoutOutcome) -> web.Response:
+    """The IdP's answer to our LogoutRequest: a verified one ends the sp-sim session."""
+    if not outcome.authentic:
+        return _findings_page(
+            "Logout response refused", "The sp-sim session is kept.", outcome, 400
+        )
+    key = state.logouts.pop(outcome.in_response_to or "")
+    if key is None:  # answered by a concurrent request since the snapshot
+        return _page("Logout already answered", "This LogoutRequest was already answered.", 400)
+    session = state.sessions.pop(key)
+    who = session.email if session is not None else "The user"
+    if outcome.accepted:
+        response = _findings_page("Signed out", f"{who} is signed out.", outcome, 200)
+    else:
+        response = _findings_page(
+            "Logout not confirmed",
+            f"{who} is signed out of sp-sim, but the IdP did not confirm the logout.",
+            outcome,
+            400,
+        )
+    if request.cookies.get(SESSION_COOKIE) == key:
+        response.del_cookie(SESSION_COOKIE)
+    return response
+
+
+def _answer(
+    request: web.Request,
+    state: ServerState,
+    outcome: LogoutOutcome,
+    profile: AuthenticationProfile,
+) -> web.Response:
+    """End the sessions an accepted LogoutRequest names, and answer it at the profile's
+    Logout URL: Success, or Requester with the reason."""
+    for key in outcome.ended_sessions:
+        state.sessions.pop(key)
+    if outcome.accepted:
+        title, lead = "Signed out", f"{outcome.name_id} is signed out."
+    else:
+        title, lead = "Logout request refused", "No session was ended."
+    status = 200 if outcome.accepted else 400
+    location = None
+    if profile.logout_url and outcome.message_id:
+        xml = build_logout_response(
+            urls.entity_id(state),
+            profile.logout_url,
+            outcome.message_id,
+            state.clock(),
+            outcome.answer_status(),
+            outcome.status_message(),
+        )
+        query = redirect_query(xml, outcome.relay_state, parameter="SAMLResponse")
+        location, status = _with_query(profile.logout_url, query), 302
+        lead += " The LogoutResponse goes back to the IdP."
+    response = _findings_page(title, lead, outcome, status)
+    if location is not None:
+        response.headers["Location"] = location
+    if request.cookies.get(SESSION_COOKIE, "") in outcome.ended_sessions:
+        response.del_cookie(SESSION_COOKIE)
+    return response
+
+
+def _finding_row(finding: Finding) -> str:
+    hint = f"<div class=hint>Fix in {escape(str(finding.hint))}</div>" if finding.hint else ""
+    return (
+        f'<tr class="finding {finding.status}" data-code="{escape(finding.code)}">'
+        f'<td><span class="badge {finding.status}">{escape(finding.status.upper())}</span></td>'
+        f"<td><code>{escape(finding.code)}</code></td><td>{escape(finding.message)}{hint}</td>"
+        f"<td>{escape(finding.expected or '')}</td><td>{escape(finding.observed or '')}</td></tr>"
     )
-    separator = "&" if "?" in profile.logout_url else "?"
-    raise web.HTTPFound(f"{profile.logout_url}{separator}{query}")
+
+
+def _findings_page(title: str, lead: str, outcome: LogoutOutcome, status: int) -> web.Response:
+    verdict = "accepted" if outcome.accepted else "refused"
+    rows = "".join(_finding_row(f) for f in outcome.findings)
+    body = (
+        f'<div class="card {"works" if outcome.accepted else "fails"}" id=logout '
+        f'data-logout="{verdict}"><h1>{escape(title)}</h1><p>{escape(lead)}</p>'
+        f"<p>{escape(outcome.kind or 'unreadable message')} · {verdict}</p></div>"
+        "<div class=card><h2>Checks</h2><table><tr><th class=status></th><th class=code>code"
+        f"</th><th>what</th><th>expected</th><th>observed</th></tr>{rows}</table></div>"
+        f"<div class=card><h2>The message</h2>{pages.marked_xml(outcome.xml, ())}</div>"
+    )
+    headers = {
+        "X-Sp-Sim-Logout": verdict,
+        "X-Sp-Sim-Logout-Codes": " ".join(str(f.code) for f in outcome.findings),
+    }
+    return web.Response(
+        text=pages.page(title, body), status=status, content_type="text/html", headers=headers
+    )

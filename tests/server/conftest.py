@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -13,6 +14,7 @@ import pytest
 from aiohttp import web
 
 from conftest import NOW
+from sp_sim.autopost import AutoPost, read_autopost
 from sp_sim.flows import FlowDriver
 from sp_sim.idp.app import IDP_STATE
 from sp_sim.idp.config import load_idp
@@ -21,6 +23,7 @@ from sp_sim.server.app import IDP_APP, bind, create_sp_app
 from sp_sim.server.state import SERVER, ServerOptions, ServerState
 from sp_sim.tenant import Tenant, load_tenant
 
+CSRF_FIELD = re.compile(r'<input type=hidden name=csrf_token value="([0-9a-f]+)">')
 DEMO_TENANT = Path(str(resources.files("sp_sim") / "demo" / "tenant.toml"))
 
 
@@ -43,6 +46,21 @@ class Running:
     @property
     def launch(self) -> str:
         return f"/idp/{self.idp.tenant_id}/myapps/{self.idp.apps[0].app_id}"
+
+    async def csrf_token(self, path: str = "/admin") -> str:
+        """Open a page with a form, as a browser would: its CSRF cookie goes into the
+        session's jar, and the hidden field's value is returned."""
+        async with self.flows.session.get(f"{self.base}{path}") as response:
+            found = CSRF_FIELD.search(await response.text())
+        assert found is not None, f"no CSRF field on {path}"
+        return found.group(1)
+
+    async def idp_form(self, user: str = "B.Simon@contoso.com") -> AutoPost:
+        """A fresh signed response, as the fake IdP would POST it IdP-initiated (not posted)."""
+        async with self.flows.session.get(f"{self.base}{self.launch}?user={user}") as got:
+            form = read_autopost(await got.text())
+        assert form is not None
+        return form
 
     def change_idp_app(self, **changes: Any) -> EnterpriseApp:
         """Change the fake Entra app's settings, as an admin would in the portal."""

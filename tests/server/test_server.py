@@ -24,7 +24,7 @@ from sp_sim.idp.config import load_idp
 from sp_sim.idp.tokens import issue_response
 from sp_sim.server.app import create_sp_app
 from sp_sim.server.authn_request import build_logout_request, redirect_query
-from sp_sim.server.state import ExpiringStore, ServerOptions
+from sp_sim.server.state import ExpiringStore, ServerOptions, StoreFull
 from sp_sim.server.tls import self_signed_context
 from sp_sim.tenant import load_tenant
 from tests.server.conftest import DEMO_TENANT, Running, Start
@@ -90,8 +90,11 @@ async def test_unknown_and_consumed_requests(sp_start: Start) -> None:
 async def test_requests_expire(sp_start: Start) -> None:
     now = [NOW]
     running = await sp_start(clock=lambda: now[0])
+    token = await running.csrf_token("/us/login")
     async with running.flows.session.post(
-        f"{running.base}/us/login", data={"email": USER}, allow_redirects=False
+        f"{running.base}/us/login",
+        data={"email": USER, "csrf_token": token},
+        allow_redirects=False,
     ) as response:
         location = response.headers["Location"]
     now[0] = NOW + timedelta(minutes=11)
@@ -115,8 +118,10 @@ async def test_metadata_import_from_the_fake_idp_url(sp_start: Start) -> None:
         f"{running.base}/idp/{running.idp.tenant_id}/federationmetadata/2007-06/"
         f"federationmetadata.xml"
     )
+    token = await running.csrf_token()
     async with running.flows.session.post(
-        f"{running.base}/admin/profiles/Entra ID SSO/import", data={"url": url}
+        f"{running.base}/admin/profiles/Entra ID SSO/import",
+        data={"url": url, "csrf_token": token},
     ) as response:
         assert response.status == 200, await response.text()
     profile = running.state.tenant.profile()
@@ -127,6 +132,7 @@ async def test_metadata_import_from_the_fake_idp_url(sp_start: Start) -> None:
 async def test_metadata_import_from_a_file(sp_start: Start) -> None:
     running = await sp_start()
     data = aiohttp.FormData()
+    data.add_field("csrf_token", await running.csrf_token())
     data.add_field(
         "metadata",
         (FIXTURES / "entra-captures" / "federationmetadata-2f277f1e.xml").read_bytes(),
@@ -148,6 +154,7 @@ async def test_metadata_import_from_a_file(sp_start: Start) -> None:
 )
 async def test_metadata_import_errors_say_why(fields: dict[str, str], sp_start: Start) -> None:
     running = await sp_start()
+    fields = {**fields, "csrf_token": await running.csrf_token()}
     async with running.flows.session.post(
         f"{running.base}/admin/profiles/Entra ID SSO/import", data=fields
     ) as response:
@@ -239,8 +246,11 @@ async def test_bad_requests_never_get_a_500(
     method: str, path: str, kwargs: dict[str, Any], sp_start: Start
 ) -> None:
     running = await sp_start()
+    token = await running.csrf_token()  # the form fields carry it; a raw body cannot: 403
+    if isinstance(kwargs.get("data"), dict):
+        kwargs = {**kwargs, "data": {**kwargs["data"], "csrf_token": token}}
     async with running.flows.session.request(method, f"{running.base}{path}", **kwargs) as response:
-        assert response.status in (200, 400, 404), await response.text()
+        assert response.status in (200, 400, 403, 404), await response.text()
         assert "Traceback" not in await response.text()
 
 
@@ -283,12 +293,16 @@ async def test_tls_with_a_generated_certificate() -> None:
 def test_expiring_store_is_bounded_and_expires() -> None:
     now = [NOW]
     store: ExpiringStore[int] = ExpiringStore(lambda: now[0], timedelta(minutes=1), limit=3)
-    for i in range(5):
+    for i in range(3):
         store.put(f"k{i}", i)
-    assert list(store) == ["k2", "k3", "k4"]
+    with pytest.raises(StoreFull):  # full of unexpired entries: refuses, forgets none
+        store.put("k3", 3)
+    assert list(store) == ["k0", "k1", "k2"]
+    store.put("k1", 10)  # replacing a key needs no room
     now[0] += timedelta(minutes=2)
     assert len(store) == 0
-    assert "k4" not in store
+    assert "k2" not in store
+    store.put("k3", 3)
 
 
 def test_idp_metadata_and_tokens_round_trip() -> None:
