@@ -1,40 +1,35 @@
 """The fake Entra IdP as an aiohttp application, with Entra's URL shapes.
 
-    GET|POST /{tenant}/saml2                  AuthnRequest / LogoutRequest (Redirect or POST)
+    GET|POST /{tenant}/saml2                  AuthnRequest / LogoutRequest (Redirect or POST),
+                                              LogoutResponse (Redirect): see `slo`
     POST     /{tenant}/saml2/signin           the account picker's answer
     GET      /{tenant}/myapps/{app}           IdP-initiated launch, like a My Apps tile
+    GET      /{tenant}/myapps/{app}/signout   IdP-initiated logout (a signed LogoutRequest)
     GET      /{tenant}/federationmetadata/2007-06/federationmetadata.xml?appid=
     GET      /{tenant}/certificate?appid=     the Certificate (Base64) download
     GET      /                                 what this IdP serves
 
 `?user=` (or Entra's `login_hint`) picks the user without the page; `?fault=` (repeatable)
 injects faults for one sign-in. Errors are Entra's error page with its AADSTS code, HTTP 400.
+Each token issued is recorded in the browser's IdP session (`state.SignIn`), for logout.
 """
 
 from __future__ import annotations
 
 import base64
-import uuid
-import zlib
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 
 from aiohttp import web
-from lxml import etree
-from yarl import URL
 
 from sp_sim.autopost import autopost
-from sp_sim.core.xml import ASSERTION, PROTOCOL, STATUS_SUCCESS, format_instant, qname
-from sp_sim.idp import pages
+from sp_sim.idp import pages, slo
 from sp_sim.idp.faults import FaultSet
 from sp_sim.idp.metadata import federation_metadata
-from sp_sim.idp.mint import new_id
 from sp_sim.idp.model import EnterpriseApp, IdpTenant, User
 from sp_sim.idp.requests import (
-    AuthnRequest,
     EntraError,
     check_request_signature,
     check_user,
@@ -44,87 +39,31 @@ from sp_sim.idp.requests import (
     parse_request,
     reply_url,
 )
-from sp_sim.idp.tokens import issue_response
+from sp_sim.idp.state import (
+    IDP_STATE,
+    SESSION_COOKIE,
+    Clock,
+    IdpState,
+    PendingSignIn,
+    SignIn,
+    error_response,
+    html,
+    idp_state,
+    parse_faults,
+    tenant_of,
+    url_for,
+)
+from sp_sim.idp.tokens import issue
 
-Clock = Callable[[], datetime]
-PENDING_LIMIT = 1000
-
-
-@dataclass(frozen=True)
-class PendingSignIn:
-    """A sign-in waiting for the account picker."""
-
-    app: EnterpriseApp
-    acs_url: str
-    request: AuthnRequest | None
-    relay_state: str | None
-    faults: FaultSet
-
-
-@dataclass
-class IdpState:
-    """Everything the handlers share. `faults` apply to every sign-in (the CLI's --fault);
-    `deliver` maps an ACS URL to where the browser posts (identity, unless the simulator
-    stands in for Mimecast's hosts)."""
-
-    tenant: IdpTenant
-    clock: Clock
-    faults: FaultSet
-    pending: OrderedDict[str, PendingSignIn]
-    deliver: Callable[[str], str]
-
-    def remember(self, pending: PendingSignIn) -> str:
-        key = uuid.uuid4().hex
-        self.pending[key] = pending
-        while len(self.pending) > PENDING_LIMIT:
-            self.pending.popitem(last=False)
-        return key
-
-
-IDP_STATE = web.AppKey("idp_state", IdpState)
-
-
-def _state(request: web.Request) -> IdpState:
-    return request.config_dict[IDP_STATE]
-
-
-def _html(text: str, status: int = 200) -> web.Response:
-    return web.Response(text=text, status=status, content_type="text/html")
-
-
-def _error(request: web.Request, error: EntraError) -> web.Response:
-    now = _state(request).clock()
-    return _html(pages.error_page(error.code, error.message, str(uuid.uuid4()), now), 400)
-
-
-def _tenant(request: web.Request) -> IdpTenant:
-    tenant = _state(request).tenant
-    if request.match_info["tenant"].lower() not in (tenant.tenant_id, "common"):
-        raise EntraError(
-            "AADSTS90002",
-            f"Tenant '{request.match_info['tenant']}' not found. "
-            "Check to make sure you have the correct tenant ID and are signing "
-            "into the correct cloud.",
-        )
-    return tenant
-
-
-def _url(request: web.Request, name: str, **parts: str) -> str:
-    path = request.app.router[name].url_for(**parts)
-    return str(request.url.origin().join(path))
-
-
-def _faults(values: list[str]) -> FaultSet:
-    try:
-        return FaultSet.parse(v for v in values if v)
-    except ValueError as error:
-        raise web.HTTPBadRequest(text=str(error)) from None
+__all__ = ["IDP_STATE", "IdpState", "create_idp_app"]
 
 
 async def saml2(request: web.Request) -> web.Response:
-    """A SAMLRequest by HTTP-Redirect (GET) or HTTP-POST."""
+    """A SAMLRequest by HTTP-Redirect (GET) or HTTP-POST; a LogoutResponse by Redirect."""
+    if request.method == "GET" and "SAMLResponse" in request.query:
+        return await slo.logout_response_received(request)
     try:
-        tenant = _tenant(request)
+        tenant = tenant_of(request)
         if request.method == "GET":
             xml = decode_redirect(request.query.get("SAMLRequest"))
             raw_query: str | None = request.rel_url.raw_query_string
@@ -134,17 +73,23 @@ async def saml2(request: web.Request) -> web.Response:
             fields = {k: str(v) for k, v in form.items()}
             xml = decode_post(fields.get("SAMLRequest"))
             raw_query = None
-        sso_url = _url(request, "saml2", tenant=request.match_info["tenant"])
+        sso_url = url_for(request, "saml2", tenant=request.match_info["tenant"])
         parsed = parse_request(xml, sso_url)
         app = find_app(tenant, parsed)
         check_request_signature(app, raw_query, parsed.signed)
         if parsed.kind == "LogoutRequest":
-            return _logout_response(request, tenant, app, parsed, fields.get("RelayState"))
+            return slo.logout_request_received(
+                request, tenant, app, parsed, fields.get("RelayState")
+            )
         acs_url = reply_url(app, parsed)
     except EntraError as error:
-        return _error(request, error)
+        return error_response(request, error)
     pending = PendingSignIn(
-        app, acs_url, parsed, fields.get("RelayState"), _faults(request.query.getall("fault", []))
+        app,
+        acs_url,
+        parsed,
+        fields.get("RelayState"),
+        parse_faults(request.query.getall("fault", [])),
     )
     return await _continue(
         request, pending, request.query.get("user") or request.query.get("login_hint")
@@ -154,7 +99,7 @@ async def saml2(request: web.Request) -> web.Response:
 async def launch(request: web.Request) -> web.Response:
     """IdP-initiated: post an unsolicited response to the app's default Reply URL."""
     try:
-        tenant = _tenant(request)
+        tenant = tenant_of(request)
         app = tenant.app_by_id(request.match_info["app"])
         if app is None:
             raise EntraError(
@@ -170,16 +115,16 @@ async def launch(request: web.Request) -> web.Response:
                 "the application requires signed requests.",
             )
     except EntraError as error:
-        return _error(request, error)
+        return error_response(request, error)
     if app.sign_on_url:
         # With a Sign-on URL, the tile starts an SP-initiated sign-in there instead.
-        raise web.HTTPFound(_state(request).deliver(app.sign_on_url))
+        raise web.HTTPFound(idp_state(request).deliver(app.sign_on_url))
     pending = PendingSignIn(
         app,
         app.reply_url,
         None,
         request.query.get("RelayState"),
-        _faults(request.query.getall("fault", [])),
+        parse_faults(request.query.getall("fault", [])),
     )
     return await _continue(request, pending, request.query.get("user"))
 
@@ -187,28 +132,28 @@ async def launch(request: web.Request) -> web.Response:
 async def _continue(
     request: web.Request, pending: PendingSignIn, user_name: str | None
 ) -> web.Response:
-    state = _state(request)
+    state = idp_state(request)
     if user_name is None:
         key = state.remember(pending)
-        action = _url(request, "signin", tenant=request.match_info["tenant"])
-        return _html(pages.account_picker(state.tenant, pending.app, key, action))
+        action = url_for(request, "signin", tenant=request.match_info["tenant"])
+        return html(pages.account_picker(state.tenant, pending.app, key, action))
     return _answer(request, pending, user_name)
 
 
 async def signin(request: web.Request) -> web.Response:
     """The account picker's answer."""
     form = await request.post()
-    state = _state(request)
+    state = idp_state(request)
     pending = state.pending.pop(str(form.get("pending", "")), None)
     if pending is None:
-        return _html(
+        return html(
             pages.page(
                 "Sign in",
                 "<h1>This sign-in has expired.</h1><p>Start again from the application.</p>",
             ),
             400,
         )
-    extra = _faults([str(v) for v in form.getall("fault", [])])
+    extra = parse_faults([str(v) for v in form.getall("fault", [])])
     return _answer(
         request,
         PendingSignIn(
@@ -223,7 +168,7 @@ async def signin(request: web.Request) -> web.Response:
 
 
 def _answer(request: web.Request, pending: PendingSignIn, user_name: str) -> web.Response:
-    state = _state(request)
+    state = idp_state(request)
     user: User | None = state.tenant.user(user_name)
     try:
         if user is None:
@@ -235,9 +180,9 @@ def _answer(request: web.Request, pending: PendingSignIn, user_name: str) -> web
             )
         check_user(pending.app, user, pending.request)
     except EntraError as error:
-        return _error(request, error)
+        return error_response(request, error)
     parsed = pending.request
-    response = issue_response(
+    issued = issue(
         state.tenant,
         pending.app,
         user,
@@ -247,51 +192,30 @@ def _answer(request: web.Request, pending: PendingSignIn, user_name: str) -> web
         None if parsed is None else parsed.name_id_format,
         state.faults.merged(pending.faults),
     )
-    fields = {"SAMLResponse": base64.b64encode(response).decode()}
+    fields = {"SAMLResponse": base64.b64encode(issued.xml).decode()}
     if pending.relay_state is not None:
         fields["RelayState"] = pending.relay_state
-    return _html(autopost(state.deliver(pending.acs_url), fields))
-
-
-def _logout_response(
-    request: web.Request,
-    tenant: IdpTenant,
-    app: EnterpriseApp,
-    logout: AuthnRequest,
-    relay_state: str | None,
-) -> web.Response:
-    if not app.logout_url:
-        return _html(pages.page("Signed out", "<h1>You signed out of your account</h1>"))
-    root = etree.Element(
-        qname(PROTOCOL, "LogoutResponse"),
-        {
-            "ID": new_id(),
-            "Version": "2.0",
-            "IssueInstant": format_instant(_state(request).clock()),
-            "Destination": app.logout_url,
-            "InResponseTo": logout.request_id,
-        },
-        nsmap={"samlp": PROTOCOL},
+    response = html(autopost(state.deliver(pending.acs_url), fields))
+    token = issued.token
+    sign_in = SignIn(
+        pending.app.app_id,
+        user.upn,
+        token.name_id,
+        token.name_id_format,
+        token.session_index,
+        pending.faults,
     )
-    issuer = etree.SubElement(root, qname(ASSERTION, "Issuer"))
-    issuer.text = tenant.issuer
-    status = etree.SubElement(root, qname(PROTOCOL, "Status"))
-    etree.SubElement(status, qname(PROTOCOL, "StatusCode"), Value=STATUS_SUCCESS)
-    compressor = zlib.compressobj(wbits=-15)
-    deflated = compressor.compress(etree.tostring(root)) + compressor.flush()
-    query = {"SAMLResponse": base64.b64encode(deflated).decode()}
-    if relay_state is not None:
-        query["RelayState"] = relay_state
-    location = URL(app.logout_url).update_query(query)
-    raise web.HTTPFound(_state(request).deliver(str(location)))
+    session = state.record_sign_in(request.cookies.get(SESSION_COOKIE), sign_in)
+    response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="Lax")
+    return response
 
 
 async def metadata(request: web.Request) -> web.Response:
     try:
-        tenant = _tenant(request)
+        tenant = tenant_of(request)
     except EntraError as error:
-        return _error(request, error)
-    sso_url = _url(request, "saml2", tenant=request.match_info["tenant"])
+        return error_response(request, error)
+    sso_url = url_for(request, "saml2", tenant=request.match_info["tenant"])
     return web.Response(
         body=federation_metadata(tenant, sso_url), content_type="application/samlmetadata+xml"
     )
@@ -300,9 +224,9 @@ async def metadata(request: web.Request) -> web.Response:
 async def certificate(request: web.Request) -> web.Response:
     """Certificate (Base64): the active signing certificate as a PEM .cer file."""
     try:
-        tenant = _tenant(request)
+        tenant = tenant_of(request)
     except EntraError as error:
-        return _error(request, error)
+        return error_response(request, error)
     app = tenant.app_by_id(request.query.get("appid", "")) or tenant.apps[0]
     return web.Response(
         text=tenant.active_key.certificate.pem,
@@ -311,22 +235,27 @@ async def certificate(request: web.Request) -> web.Response:
     )
 
 
-async def index(request: web.Request) -> web.Response:
-    tenant = _state(request).tenant
-    t = tenant.tenant_id
-    apps = "".join(
-        f'<li>{escape(a.name)}: <a href="{escape(_url(request, "launch", tenant=t, app=a.app_id))}'
-        f'">IdP-initiated sign-in</a> · <a href="'
-        f'{escape(_url(request, "metadata", tenant=t))}?appid={escape(a.app_id)}">metadata</a>'
-        f"</li>"
-        for a in tenant.apps
+def _app_links(request: web.Request, tenant: str, app: EnterpriseApp) -> str:
+    links = {
+        "IdP-initiated sign-in": url_for(request, "launch", tenant=tenant, app=app.app_id),
+        "IdP-initiated sign-out": url_for(request, "signout", tenant=tenant, app=app.app_id),
+        "metadata": f"{url_for(request, 'metadata', tenant=tenant)}?appid={app.app_id}",
+    }
+    return f"<li>{escape(app.name)}: " + " · ".join(
+        f'<a href="{escape(href)}">{escape(text)}</a>' for text, href in links.items()
     )
-    return _html(
+
+
+async def index(request: web.Request) -> web.Response:
+    tenant = idp_state(request).tenant
+    t = tenant.tenant_id
+    apps = "".join(_app_links(request, t, a) for a in tenant.apps)
+    return html(
         pages.page(
             "sp-sim fake Entra ID",
             (
                 f"<h1>Fake Entra ID</h1><p>Tenant {escape(t)}<br>Issuer {escape(tenant.issuer)}<br>"
-                f"Login URL {escape(_url(request, 'saml2', tenant=t))}</p><ul>{apps}</ul>"
+                f"Login URL {escape(url_for(request, 'saml2', tenant=t))}</p><ul>{apps}</ul>"
             ),
         )
     )
@@ -354,6 +283,7 @@ def create_idp_app(
     sso.add_route("POST", saml2)
     app.router.add_post("/{tenant}/saml2/signin", signin, name="signin")
     app.router.add_get("/{tenant}/myapps/{app}", launch, name="launch")
+    app.router.add_get("/{tenant}/myapps/{app}/signout", slo.idp_initiated_logout, name="signout")
     app.router.add_get(
         "/{tenant}/federationmetadata/2007-06/federationmetadata.xml", metadata, name="metadata"
     )

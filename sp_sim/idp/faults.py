@@ -234,6 +234,19 @@ def with_doctype(attack: str, entity: str) -> Fault:
     return fault
 
 
+LOGOUT_FAULTS: dict[str, str] = {
+    "unsigned-logout": "logout messages without SigAlg/Signature",
+    "logout-wrong-issuer": "[=URI] logout messages from another Issuer (another tenant)",
+    "logout-other-key": "logout messages signed with a key the SP does not know",
+    "logout-sha1": "logout messages signed with RSA-SHA1",
+    "logout-tampered": "[=NAMEID] the logout message changed after signing (a LogoutRequest's "
+    "NameID; a LogoutResponse's StatusMessage)",
+    "logout-unknown-session": "[=INDEX] an IdP-initiated LogoutRequest names a SessionIndex "
+    "the SP never issued",
+    "logout-failed": "the LogoutResponse says Responder: the IdP could not log the user out",
+}
+"""Faults of the single-logout messages (LogoutRequest, LogoutResponse) the IdP sends."""
+
 FAULTS: dict[str, str] = {
     "clock-offset": "=SECONDS: the IdP's clock runs ahead (or behind, negative)",
     "expired": "the token was issued two hours ago",
@@ -252,6 +265,7 @@ FAULTS: dict[str, str] = {
     "replay": "the same assertion ID on every sign-in",
     "encrypted-assertion": "token encryption: an EncryptedAssertion",
     "comment-in-nameid": "a comment inside the NameID text, after signing",
+    **LOGOUT_FAULTS,
 }
 _RESPONSE_SIGNED = {"xsw1", "xsw2"}
 
@@ -332,6 +346,12 @@ class FaultSet:
 
     def signing_key(self, active: SigningKey) -> SigningKey:
         return _other_key() if "other-key" in self.names else active
+
+    def logout_signing_key(self, active: SigningKey) -> SigningKey | None:
+        """The key that signs logout messages: none when unsigned, another when asked."""
+        if "unsigned-logout" in self.names:
+            return None
+        return _other_key() if "logout-other-key" in self.names else active
 
     def after_signing(
         self, response: etree._Element, encryption: Certificate | None = None

@@ -80,6 +80,11 @@ class Token:
     response_id: str = field(default_factory=new_id)
     assertion_id: str = field(default_factory=new_id)
 
+    @property
+    def session_index(self) -> str:
+        """The AuthnStatement's SessionIndex: the assertion ID, as in Entra's tokens."""
+        return self.assertion_id
+
 
 def _element(
     parent: etree._Element, tag: str, text: str | None = None, **attributes: str
@@ -128,7 +133,7 @@ def build_assertion(token: Token) -> etree._Element:
         assertion,
         qname(a, "AuthnStatement"),
         AuthnInstant=format_instant(token.issue_instant - timedelta(seconds=1)),
-        SessionIndex=token.assertion_id,
+        SessionIndex=token.session_index,
     )
     context = _element(authn, qname(a, "AuthnContext"))
     _element(context, qname(a, "AuthnContextClassRef"), token.authn_context)

@@ -66,3 +66,25 @@ def error_page(code: str, message: str, correlation_id: str, now: datetime) -> s
             f"<small>Timestamp: {now:%Y-%m-%dT%H:%M:%SZ}</small></p>"
         ),
     )
+
+
+def signed_out(detail: str = "") -> str:
+    """Entra's "You signed out of your account" page."""
+    more = f"<p id=detail>{escape(detail)}</p>" if detail else ""
+    return page(
+        "Sign out",
+        "<h1 id=signed-out>You signed out of your account</h1>"
+        f"<p>It's a good idea to close all browser windows.</p>{more}",
+    )
+
+
+def logout_refused(app_name: str, status: str, message: str) -> str:
+    """The app answered the IdP's LogoutRequest with a status other than Success."""
+    return page(
+        "Sign out",
+        (
+            f"<h1 id=logout-refused>{escape(app_name)} did not sign you out</h1>"
+            f"<p class=code><span id=logout-status>{escape(status)}</span></p>"
+            f"<p id=logout-message>{escape(message)}</p>"
+        ),
+    )

@@ -10,16 +10,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import zlib
 from dataclasses import dataclass
-from urllib.parse import unquote, unquote_plus
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509 import load_der_x509_certificate
 from lxml import etree
 
+from sp_sim.core.logout import inflate_decode, read_redirect_query, redirect_signer
 from sp_sim.core.xml import ASSERTION, DSIG, PROTOCOL, UnsafeXML, parse_untrusted, qname, text_of
 from sp_sim.idp.model import AUTHN_CONTEXT, NAMEID_FORMATS, EnterpriseApp, IdpTenant, User
 
@@ -66,10 +61,8 @@ def decode_redirect(value: str | None) -> bytes:
             "string parameters in HTTP request for SAML Redirect binding.",
         )
     try:
-        return zlib.decompressobj(-15).decompress(
-            base64.b64decode(value, validate=False), 1024 * 1024
-        )
-    except (binascii.Error, ValueError, zlib.error):
+        return inflate_decode(value)
+    except ValueError:
         raise _invalid() from None
 
 
@@ -240,25 +233,15 @@ def check_request_signature(app: EnterpriseApp, raw_query: str | None, signed_xm
         if not signed_xml:
             raise unsigned
         return
-    fields = dict(part.split("=", 1) for part in raw_query.split("&") if "=" in part)
-    if "Signature" not in fields or unquote_plus(fields.get("SigAlg", "")) != RSA_SHA256:
+    try:
+        message = read_redirect_query(raw_query)
+    except ValueError:
+        raise unsigned from None
+    if (
+        message.sig_alg != RSA_SHA256
+        or redirect_signer(message, app.verification_certificates) is None
+    ):
         raise unsigned
-    signed = "&".join(
-        f"{name}={fields[name]}"
-        for name in ("SAMLRequest", "RelayState", "SigAlg")
-        if name in fields
-    )
-    signature = base64.b64decode(unquote(fields["Signature"]))
-    for certificate in app.verification_certificates:
-        key = load_der_x509_certificate(certificate.der).public_key()
-        if not isinstance(key, rsa.RSAPublicKey):
-            continue
-        try:
-            key.verify(signature, signed.encode(), padding.PKCS1v15(), hashes.SHA256())
-        except InvalidSignature:
-            continue
-        return
-    raise unsigned
 
 
 def check_user(app: EnterpriseApp, user: User, request: AuthnRequest | None) -> None:

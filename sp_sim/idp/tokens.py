@@ -5,6 +5,7 @@ The plain Python API of the fake IdP: `issue_response` mints without any server.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sp_sim.idp.faults import FaultSet
@@ -97,6 +98,39 @@ def token_for(
     )
 
 
+@dataclass(frozen=True)
+class Issued:
+    """A response as sent, and the token it was minted from (after the faults that shape
+    it): who it names, with which SessionIndex, for single logout."""
+
+    xml: bytes
+    token: Token
+
+
+def issue(
+    tenant: IdpTenant,
+    app: EnterpriseApp,
+    user: User,
+    now: datetime,
+    acs_url: str | None = None,
+    in_response_to: str | None = None,
+    requested_format: str | None = None,
+    faults: FaultSet | None = None,
+) -> Issued:
+    """A signed Response as Entra would POST it, with the app's and the call's faults, and
+    its token."""
+    chosen = FaultSet.parse(app.faults).merged(faults)
+    token = chosen.shape_token(
+        token_for(tenant, app, user, now, acs_url, in_response_to, requested_format),
+        app_id=app.app_id,
+    )
+    key = chosen.signing_key(tenant.active_key)
+    response = mint_response_element(token, key)
+    if app.token_encryption_certificate is not None:
+        chosen = chosen.merged(FaultSet.parse(["encrypted-assertion"]))
+    return Issued(chosen.after_signing(response, app.token_encryption_certificate), token)
+
+
 def issue_response(
     tenant: IdpTenant,
     app: EnterpriseApp,
@@ -108,13 +142,4 @@ def issue_response(
     faults: FaultSet | None = None,
 ) -> bytes:
     """A signed Response as Entra would POST it, with the app's and the call's faults."""
-    chosen = FaultSet.parse(app.faults).merged(faults)
-    token = chosen.shape_token(
-        token_for(tenant, app, user, now, acs_url, in_response_to, requested_format),
-        app_id=app.app_id,
-    )
-    key = chosen.signing_key(tenant.active_key)
-    response = mint_response_element(token, key)
-    if app.token_encryption_certificate is not None:
-        chosen = chosen.merged(FaultSet.parse(["encrypted-assertion"]))
-    return chosen.after_signing(response, app.token_encryption_certificate)
+    return issue(tenant, app, user, now, acs_url, in_response_to, requested_format, faults).xml

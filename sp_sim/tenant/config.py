@@ -53,6 +53,7 @@ class _Profile(_Strict):
             "end_user_applications",
         ]
     )
+    allow_unsigned_logout: bool = False
 
 
 class _Address(_Strict):
@@ -181,6 +182,7 @@ def _profile(raw: _Profile, index: int, source: Path) -> AuthenticationProfile:
         use_password_protected_context=raw.use_password_protected_context,
         use_integrated_authentication_context=raw.use_integrated_authentication_context,
         enforce_saml_for=frozenset(raw.enforce_saml_for),
+        allow_unsigned_logout=raw.allow_unsigned_logout,
     )
 
 
@@ -211,6 +213,7 @@ def _profile_table(p: AuthenticationProfile) -> dict[str, object]:
         "use_password_protected_context": p.use_password_protected_context,
         "use_integrated_authentication_context": p.use_integrated_authentication_context,
         "enforce_saml_for": sorted(p.enforce_saml_for),
+        "allow_unsigned_logout": p.allow_unsigned_logout,
     }
     return {k: v for k, v in table.items() if v is not None}
 

@@ -12,6 +12,7 @@ from conftest import FIXTURES
 from sp_sim.core.mimecast import REGIONS, region_for_account
 from sp_sim.errors import ConfigError
 from sp_sim.tenant import load_tenant
+from sp_sim.tenant.config import tenant_to_toml
 
 DEMO = Path(str(resources.files("sp_sim") / "demo" / "tenant.toml"))
 
@@ -69,6 +70,17 @@ def test_context_checkboxes_request_contexts(tmp_path: Path) -> None:
     assert len(load_tenant(path).profile().requested_contexts) == 2
 
 
+def test_unsigned_logout_is_refused_unless_the_profile_allows_it(tmp_path: Path) -> None:
+    assert load_tenant(DEMO).profile().allow_unsigned_logout is False
+    path = tmp_path / "t.toml"
+    path.write_text(BASE + "allow_unsigned_logout = true\n")
+    tenant = load_tenant(path)
+    assert tenant.profile().allow_unsigned_logout is True
+    again = tmp_path / "again.toml"
+    again.write_text(tenant_to_toml(tenant))
+    assert load_tenant(again).profile().allow_unsigned_logout is True
+
+
 BASE = '[account]\ncode = "CUSA1"\nregion = "us"\n[[profiles]]\nname = "p"\n'
 
 
@@ -98,6 +110,7 @@ BASE = '[account]\ncode = "CUSA1"\nregion = "us"\n[[profiles]]\nname = "p"\n'
             "directory.addresses[0].application",
         ),
         (BASE + "[checks]\nclock_skew_seconds = -1\n", "checks.clock_skew_seconds"),
+        (BASE + "allow_unsigned_logout = 'maybe'\n", "profiles[0].allow_unsigned_logout"),
         ("this is = not toml =", "not valid TOML"),
     ],
 )
