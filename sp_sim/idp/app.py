@@ -38,6 +38,7 @@ from sp_sim.idp.requests import (
     find_app,
     parse_request,
     reply_url,
+    require_app,
 )
 from sp_sim.idp.state import (
     IDP_STATE,
@@ -100,14 +101,7 @@ async def launch(request: web.Request) -> web.Response:
     """IdP-initiated: post an unsolicited response to the app's default Reply URL."""
     try:
         tenant = tenant_of(request)
-        app = tenant.app_by_id(request.match_info["app"])
-        if app is None:
-            raise EntraError(
-                "AADSTS700016",
-                f"Application with identifier "
-                f"'{request.match_info['app']}' was not found in the directory "
-                f"'{tenant.tenant_id}'.",
-            )
+        app = require_app(tenant, request.match_info["app"])
         if app.require_signed_requests:
             raise EntraError(
                 "AADSTS76021",

@@ -37,6 +37,18 @@ class EntraError(Exception):
         return f"{self.code}: {self.message}"
 
 
+def require_app(tenant: IdpTenant, app_id: str) -> EnterpriseApp:
+    """The app a My Apps link names (by ID or name); AADSTS700016 when there is none."""
+    app = tenant.app_by_id(app_id)
+    if app is None:
+        raise EntraError(
+            "AADSTS700016",
+            f"Application with identifier '{app_id}' was not found in the directory "
+            f"'{tenant.tenant_id}'.",
+        )
+    return app
+
+
 @dataclass(frozen=True)
 class AuthnRequest:
     """What Entra reads from a SAMLRequest."""

@@ -29,7 +29,7 @@ from sp_sim.idp import pages
 from sp_sim.idp.faults import FaultSet
 from sp_sim.idp.logout import logout_request, logout_response
 from sp_sim.idp.model import EnterpriseApp, IdpTenant
-from sp_sim.idp.requests import AuthnRequest, EntraError
+from sp_sim.idp.requests import AuthnRequest, EntraError, require_app
 from sp_sim.idp.state import (
     SESSION_COOKIE,
     SentLogout,
@@ -128,13 +128,7 @@ async def idp_initiated_logout(request: web.Request) -> web.Response:
     state = idp_state(request)
     try:
         tenant = tenant_of(request)
-        app = tenant.app_by_id(request.match_info["app"])
-        if app is None:
-            raise EntraError(
-                "AADSTS700016",
-                f"Application with identifier '{request.match_info['app']}' was not found "
-                f"in the directory '{tenant.tenant_id}'.",
-            )
+        app = require_app(tenant, request.match_info["app"])
     except EntraError as error:
         return error_response(request, error)
     session = request.cookies.get(SESSION_COOKIE, "")
