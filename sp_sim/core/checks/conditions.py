@@ -3,11 +3,14 @@
 SAML Core §2.5.1.2: valid when NotBefore <= now < NotOnOrAfter. Profiles §4.1.4.2: the
 bearer SubjectConfirmationData NotOnOrAfter bounds when the assertion may be delivered.
 `now` and the skew are parameters: an old failure is reproduced at its own instant.
+
+One function per rule, each given the read `Window` and the `Clock` it is judged at.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from lxml import etree
@@ -23,12 +26,15 @@ _SCD = "/Response/Assertion/Subject/SubjectConfirmation/SubjectConfirmationData"
 
 
 def human(delta: timedelta) -> str:
-    """A duration as `1 h 2 min 3 s`."""
+    """A duration as `2 d 1 h 2 min 3 s` (zero parts left out)."""
     seconds = int(abs(delta.total_seconds()))
-    hours, rest = divmod(seconds, 3600)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
-    parts = [f"{hours} h" if hours else "", f"{minutes} min" if minutes else "", f"{secs} s"]
-    return " ".join(p for p in parts if p and (p != "0 s" or seconds == 0))
+    parts = [f"{n} {unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "min")) if n]
+    if secs or not parts:
+        parts.append(f"{secs} s")
+    return " ".join(parts)
 
 
 def _instant(element: etree._Element, name: str) -> datetime | None:
@@ -52,25 +58,41 @@ def assertion_limits(assertion: etree._Element) -> list[datetime]:
     return limits
 
 
-def check_time(
-    assertion: etree._Element,
-    confirmations: Iterable[etree._Element],
-    now: datetime,
-    skew: timedelta,
-    covered: bool,
-) -> list[Finding]:
-    """NotBefore / NotOnOrAfter of Conditions and of the bearer confirmations."""
-    conditions = assertion.find(qname(ASSERTION, "Conditions"))
-    skew_text = f"allowing {human(skew)} of clock skew"
-    at = format_instant(now)
+@dataclass(frozen=True)
+class Window:
+    """The assertion's time limits as read: Conditions and each bearer confirmation's."""
+
+    not_before: datetime | None
+    not_after: datetime | None
+    deliver_by: tuple[datetime | None, ...]
+
+    @property
+    def text(self) -> str:
+        start = format_instant(self.not_before) if self.not_before else "…"
+        return f"{start} to {format_instant(self.not_after) if self.not_after else '…'}"
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The instant judged at, the skew allowed, and whether a signature covers the times."""
+
+    now: datetime
+    skew: timedelta
+    covered: bool
+
+    @property
+    def at(self) -> str:
+        return format_instant(self.now)
 
     def finding(
+        self,
         code: Code,
-        status: Status,
         message: str,
         expected: str | None,
         observed: str | None,
         location: str,
+        *,
+        status: Status = Status.FAIL,
         hint: Hint | None = _CLOCK,
     ) -> Finding:
         return Finding(
@@ -81,102 +103,141 @@ def check_time(
             observed=observed,
             hint=hint,
             location=location,
-            covered_by_signature=covered,
+            covered_by_signature=self.covered,
         )
 
-    try:
-        not_before = None if conditions is None else _instant(conditions, "NotBefore")
-        not_after = None if conditions is None else _instant(conditions, "NotOnOrAfter")
-        deliver_by = [(_instant(c, "NotOnOrAfter"), c) for c in confirmations]
-    except ValueError as error:
-        return [
-            finding(
-                Code.TIME_UNREADABLE,
-                Status.FAIL,
-                f"A time is unreadable: {error}.",
-                "xs:dateTime in UTC",
-                None,
-                _CONDITIONS,
-                None,
-            )
-        ]
-    findings: list[Finding] = []
-    if not_after is None:
-        findings.append(
-            finding(
+
+def read_window(assertion: etree._Element, confirmations: Iterable[etree._Element]) -> Window:
+    """Raises ValueError for a time that is no xs:dateTime (or is out of range)."""
+    conditions = assertion.find(qname(ASSERTION, "Conditions"))
+    return Window(
+        not_before=None if conditions is None else _instant(conditions, "NotBefore"),
+        not_after=None if conditions is None else _instant(conditions, "NotOnOrAfter"),
+        deliver_by=tuple(_instant(c, "NotOnOrAfter") for c in confirmations),
+    )
+
+
+def check_limits_present(window: Window, clock: Clock) -> list[Finding]:
+    """An assertion with no NotOnOrAfter, or a bearer confirmation without one, never expires."""
+    found = []
+    if window.not_after is None:
+        found.append(
+            clock.finding(
                 Code.TIME_MISSING,
-                Status.FAIL,
                 "The assertion has no Conditions NotOnOrAfter: it would never expire.",
                 "Conditions with NotBefore and NotOnOrAfter",
                 None,
                 _CONDITIONS,
-                None,
+                hint=None,
             )
         )
-    if any(limit is None for limit, _ in deliver_by):
-        findings.append(
-            finding(
+    if any(limit is None for limit in window.deliver_by):
+        found.append(
+            clock.finding(
                 Code.TIME_MISSING,
-                Status.FAIL,
                 "A bearer SubjectConfirmationData has no NotOnOrAfter.",
                 "NotOnOrAfter on SubjectConfirmationData",
                 None,
                 _SCD,
+                hint=None,
+            )
+        )
+    return found
+
+
+def check_not_before(window: Window, clock: Clock) -> list[Finding]:
+    """Core §2.5.1.2: not valid before NotBefore (less the skew)."""
+    start = window.not_before
+    if start is None or clock.now + clock.skew >= start:
+        return []
+    early = start - clock.now
+    return [
+        clock.finding(
+            Code.TIME_NOT_YET_VALID,
+            f"At {clock.at} the assertion is not valid for another {human(early)} "
+            f"({human(early - clock.skew)} beyond the skew): the IdP's clock runs ahead, "
+            "or the SP's behind.",
+            f"NotBefore <= now + {human(clock.skew)}",
+            f"NotBefore {format_instant(start)}",
+            f"{_CONDITIONS}/@NotBefore",
+        )
+    ]
+
+
+def check_not_on_or_after(window: Window, clock: Clock) -> list[Finding]:
+    """Core §2.5.1.2: not valid at or after NotOnOrAfter (plus the skew)."""
+    end = window.not_after
+    if end is None or clock.now - clock.skew < end:
+        return []
+    return [
+        clock.finding(
+            Code.TIME_EXPIRED,
+            f"At {clock.at} the assertion expired {human(clock.now - end)} ago "
+            f"({human(clock.now - clock.skew - end)} beyond the skew).",
+            f"now - {human(clock.skew)} < NotOnOrAfter",
+            f"NotOnOrAfter {format_instant(end)}",
+            f"{_CONDITIONS}/@NotOnOrAfter",
+        )
+    ]
+
+
+def check_delivery(window: Window, clock: Clock) -> list[Finding]:
+    """Profiles §4.1.4.2: each bearer confirmation bounds when it may be delivered."""
+    return [
+        clock.finding(
+            Code.TIME_CONFIRMATION_EXPIRED,
+            f"At {clock.at} the time to deliver the assertion ran out {human(clock.now - limit)} "
+            f"ago ({human(clock.now - clock.skew - limit)} beyond the skew). Entra gives five "
+            "minutes.",
+            f"now - {human(clock.skew)} < NotOnOrAfter",
+            f"NotOnOrAfter {format_instant(limit)}",
+            f"{_SCD}/@NotOnOrAfter",
+        )
+        for limit in window.deliver_by
+        if limit is not None and clock.now - clock.skew >= limit
+    ]
+
+
+_RULES = (check_limits_present, check_not_before, check_not_on_or_after, check_delivery)
+
+
+def check_time(
+    assertion: etree._Element,
+    confirmations: Iterable[etree._Element],
+    now: datetime,
+    skew: timedelta,
+    covered: bool,
+) -> list[Finding]:
+    """NotBefore / NotOnOrAfter of Conditions and of the bearer confirmations."""
+    clock = Clock(now, skew, covered)
+    try:
+        window = read_window(assertion, confirmations)
+    except ValueError as error:
+        return [
+            clock.finding(
+                Code.TIME_UNREADABLE,
+                f"A time is unreadable: {error}.",
+                "xs:dateTime in UTC",
                 None,
-            )
-        )
-    window = f"{format_instant(not_before) if not_before else '…'} to " + (
-        format_instant(not_after) if not_after else "…"
-    )
-    if not_before is not None and now + skew < not_before:
-        findings.append(
-            finding(
-                Code.TIME_NOT_YET_VALID,
-                Status.FAIL,
-                f"At {at} the assertion is not valid for another {human(not_before - now)} "
-                f"({human(not_before - now - skew)} beyond the skew): the IdP's clock runs ahead, "
-                "or the SP's behind.",
-                f"NotBefore <= now + {human(skew)}",
-                f"NotBefore {format_instant(not_before)}",
-                f"{_CONDITIONS}/@NotBefore",
-            )
-        )
-    if not_after is not None and now - skew >= not_after:
-        findings.append(
-            finding(
-                Code.TIME_EXPIRED,
-                Status.FAIL,
-                f"At {at} the assertion expired {human(now - not_after)} ago "
-                f"({human(now - skew - not_after)} beyond the skew).",
-                f"now - {human(skew)} < NotOnOrAfter",
-                f"NotOnOrAfter {format_instant(not_after)}",
-                f"{_CONDITIONS}/@NotOnOrAfter",
-            )
-        )
-    for limit, _ in deliver_by:
-        if limit is not None and now - skew >= limit:
-            findings.append(
-                finding(
-                    Code.TIME_CONFIRMATION_EXPIRED,
-                    Status.FAIL,
-                    f"At {at} the time to deliver the assertion ran out {human(now - limit)} ago "
-                    f"({human(now - skew - limit)} beyond the skew). Entra gives five minutes.",
-                    f"now - {human(skew)} < NotOnOrAfter",
-                    f"NotOnOrAfter {format_instant(limit)}",
-                    f"{_SCD}/@NotOnOrAfter",
-                )
-            )
-    if not findings:
-        left = f"; {human(not_after - now)} left" if not_after and not_after > now else ""
-        findings.append(
-            finding(
-                Code.TIME_VALID,
-                Status.PASS,
-                f"At {at}, inside {window}, {skew_text}{left}.",
-                f"inside the window, {skew_text}",
-                window,
                 _CONDITIONS,
-                None,
+                hint=None,
             )
+        ]
+    findings = [finding for rule in _RULES for finding in rule(window, clock)]
+    if findings:
+        return findings
+    skew_text = f"allowing {human(skew)} of clock skew"
+    left = ""
+    if window.not_after and window.not_after > now:
+        left = f"; {human(window.not_after - now)} left"
+    return [
+        clock.finding(
+            Code.TIME_VALID,
+            f"At {clock.at}, inside {window.text}, {skew_text}{left}.",
+            f"inside the window, {skew_text}",
+            window.text,
+            _CONDITIONS,
+            status=Status.PASS,
+            hint=None,
         )
-    return findings
+    ]

@@ -31,79 +31,82 @@ def bearer_confirmations(assertion: etree._Element) -> list[etree._Element]:
     ]
 
 
-def check_confirmation(
-    assertion: etree._Element, settings: CheckSettings, covered: bool
-) -> list[Finding]:
-    """The bearer method, then each bearer confirmation's Recipient."""
-    methods = [
+def _methods(assertion: etree._Element) -> list[str]:
+    return [
         c.get("Method", "")
         for c in assertion.iterfind(
             f"{qname(ASSERTION, 'Subject')}/{qname(ASSERTION, 'SubjectConfirmation')}"
         )
     ]
+
+
+def check_bearer(assertion: etree._Element, covered: bool) -> Finding:
+    """Profiles §4.1.4.2: at least one bearer SubjectConfirmation, with data."""
+    methods = _methods(assertion)
     if not methods:
-        return [
-            Finding(
-                Code.SUBJECT_NO_CONFIRMATION,
-                Status.FAIL,
-                "The assertion has no SubjectConfirmation.",
-                expected=BEARER,
-                location=_SUBJECT,
-                covered_by_signature=covered,
-            )
-        ]
-    confirmations = bearer_confirmations(assertion)
-    if BEARER not in methods or not confirmations:
-        return [
-            Finding(
-                Code.SUBJECT_NOT_BEARER,
-                Status.FAIL,
-                "No bearer SubjectConfirmation with data; Web SSO needs one.",
-                expected=BEARER,
-                observed=", ".join(methods),
-                location=_SUBJECT,
-                covered_by_signature=covered,
-            )
-        ]
-    findings = [
-        Finding(
-            Code.SUBJECT_BEARER,
-            Status.PASS,
-            "Bearer subject confirmation.",
+        return Finding(
+            Code.SUBJECT_NO_CONFIRMATION,
+            Status.FAIL,
+            "The assertion has no SubjectConfirmation.",
             expected=BEARER,
-            observed=BEARER,
             location=_SUBJECT,
             covered_by_signature=covered,
         )
-    ]
+    if BEARER not in methods or not bearer_confirmations(assertion):
+        return Finding(
+            Code.SUBJECT_NOT_BEARER,
+            Status.FAIL,
+            "No bearer SubjectConfirmation with data; Web SSO needs one.",
+            expected=BEARER,
+            observed=", ".join(methods),
+            location=_SUBJECT,
+            covered_by_signature=covered,
+        )
+    return Finding(
+        Code.SUBJECT_BEARER,
+        Status.PASS,
+        "Bearer subject confirmation.",
+        expected=BEARER,
+        observed=BEARER,
+        location=_SUBJECT,
+        covered_by_signature=covered,
+    )
+
+
+def check_recipient(data: etree._Element, settings: CheckSettings, covered: bool) -> Finding:
+    """Profiles §4.1.4.3: the bearer confirmation's Recipient is the ACS URL."""
     location = f"{_SUBJECT}/SubjectConfirmationData/@Recipient"
-    for data in confirmations:
-        recipient = data.get("Recipient")
-        if recipient is None:
-            findings.append(
-                Finding(
-                    Code.RECIPIENT_MISSING,
-                    Status.FAIL,
-                    "SubjectConfirmationData has no Recipient.",
-                    expected=settings.acs_url,
-                    location=location,
-                    covered_by_signature=covered,
-                )
-            )
-        elif not settings.acs_url:
-            findings.append(
-                Finding(
-                    Code.RECIPIENT_SKIPPED,
-                    Status.SKIPPED,
-                    "No ACS URL is configured; Recipient was not compared.",
-                    observed=recipient,
-                    location=location,
-                    covered_by_signature=covered,
-                )
-            )
-        else:
-            findings.append(compare_acs("Recipient", recipient, settings, location, covered))
-    return findings
+    recipient = data.get("Recipient")
+    if recipient is None:
+        return Finding(
+            Code.RECIPIENT_MISSING,
+            Status.FAIL,
+            "SubjectConfirmationData has no Recipient.",
+            expected=settings.acs_url,
+            location=location,
+            covered_by_signature=covered,
+        )
+    if not settings.acs_url:
+        return Finding(
+            Code.RECIPIENT_SKIPPED,
+            Status.SKIPPED,
+            "No ACS URL is configured; Recipient was not compared.",
+            observed=recipient,
+            location=location,
+            covered_by_signature=covered,
+        )
+    return compare_acs("Recipient", recipient, settings, location, covered)
+
+
+def check_confirmation(
+    assertion: etree._Element, settings: CheckSettings, covered: bool
+) -> list[Finding]:
+    """The bearer method, then each bearer confirmation's Recipient."""
+    bearer = check_bearer(assertion, covered)
+    if bearer.status is not Status.PASS:
+        return [bearer]
+    recipients = [check_recipient(d, settings, covered) for d in bearer_confirmations(assertion)]
+    return [bearer, *recipients]
 
 
 def check_in_response_to(
