@@ -16,7 +16,7 @@ from sp_sim.core.xml import parse_instant
 from sp_sim.errors import ConfigError, InputError
 from sp_sim.tenant import load_tenant
 
-EXIT_WORKS, EXIT_FAILS, EXIT_USAGE = 0, 1, 2
+EXIT_WORKS, EXIT_FAILS, EXIT_USAGE, EXIT_UNKNOWN = 0, 1, 2, 3
 
 
 def read_input(path: str, what: str) -> bytes:

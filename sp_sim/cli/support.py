@@ -8,19 +8,20 @@ from typing import Any
 
 from sp_sim.cli.common import (
     EXIT_FAILS,
+    EXIT_UNKNOWN,
     EXIT_WORKS,
     add_settings_arguments,
     instant_arg,
     read_input,
     settings_from_args,
 )
-from sp_sim.core.model import Status
 from sp_sim.errors import ConfigError
-from sp_sim.render.doctor import doctor_json, doctor_text
+from sp_sim.render.doctor import doctor_json, doctor_text, doctor_verdict
 from sp_sim.support.batch import run_batch, summary_table
-from sp_sim.support.case import create_case, export_case, run_case, stored_verdict
+from sp_sim.support.case import create_case, export_case, run_case
 from sp_sim.support.doctor import diagnose
 from sp_sim.support.inputs import gather_evidence
+from sp_sim.support.regression import compare, same_line, stored_report
 from sp_sim.tenant import load_tenant
 
 
@@ -53,7 +54,8 @@ def command_doctor(args: argparse.Namespace) -> int:
         doctor_json(findings, sources) if args.format == "json" else doctor_text(findings, sources),
         end="\n" if args.format == "json" else "",
     )
-    return EXIT_FAILS if any(f.status is Status.FAIL for f in findings) else EXIT_WORKS
+    verdict = doctor_verdict(findings)
+    return {"works": EXIT_WORKS, "fails": EXIT_FAILS}.get(verdict, EXIT_UNKNOWN)
 
 
 def command_case(args: argparse.Namespace) -> int:
@@ -72,17 +74,7 @@ def command_case(args: argparse.Namespace) -> int:
         print(f"case written to {args.folder}")
         return EXIT_WORKS if result.works else EXIT_FAILS
     if args.case_command == "run":
-        folder = Path(args.folder)
-        result = run_case(folder)
-        print(result.text(), end="")
-        stored = stored_verdict(folder)
-        verdict = "works" if result.works else "fails"
-        if stored is not None and stored != verdict:
-            print(f"REGRESSION: the stored verdict was {stored}, now {verdict}")
-            return EXIT_FAILS
-        if args.check:
-            return EXIT_WORKS
-        return EXIT_WORKS if result.works else EXIT_FAILS
+        return _case_run(Path(args.folder), check=args.check)
     if args.case_command == "export":
         export_case(Path(args.folder), Path(args.out), correlation_ids=args.redact_correlation_ids)
         print(f"redacted case written to {args.out}")
@@ -93,6 +85,29 @@ def command_case(args: argparse.Namespace) -> int:
     if args.check:
         return EXIT_FAILS if any(r.regressed or r.verdict == "error" for r in rows) else EXIT_WORKS
     return EXIT_WORKS if rows and all(r.verdict == "works" for r in rows) else EXIT_FAILS
+
+
+def _case_run(folder: Path, *, check: bool) -> int:
+    """Re-run a case and compare every sign-in with the stored report: exit 1 on any
+    REGRESSION; with `check`, 0 when all is the same as stored, else the verdict's status."""
+    result = run_case(folder)
+    print(result.text(), end="")
+    stored = stored_report(folder)
+    if stored is None:
+        if check:
+            raise ConfigError(f"{folder}: no readable report.json to compare with")
+        print("no stored report.json to compare with")
+        return EXIT_WORKS if result.works else EXIT_FAILS
+    rerun = result.to_dict()
+    changes = compare(stored, rerun, result.sign_ins)
+    for change in changes:
+        print(change.line())
+    if changes:
+        return EXIT_FAILS
+    print(same_line(rerun))
+    if check:
+        return EXIT_WORKS
+    return EXIT_WORKS if result.works else EXIT_FAILS
 
 
 def add_doctor_command(commands: Any) -> None:
@@ -145,7 +160,10 @@ def add_case_command(commands: Any) -> None:
     run_parser = case_commands.add_parser("run", help="re-run a case at its pinned instant")
     run_parser.add_argument("folder", metavar="FOLDER")
     run_parser.add_argument(
-        "--check", action="store_true", help="exit 0 when the verdict equals the stored one"
+        "--check",
+        action="store_true",
+        help="exit 0 when every sign-in's verdict and failing codes, the doctor's predictions "
+        "and the case verdict equal the stored ones; a REGRESSION line for each difference",
     )
     export = case_commands.add_parser("export", help="a redacted copy to attach to a ticket")
     export.add_argument("folder", metavar="FOLDER")

@@ -21,6 +21,8 @@ def timelines_text(capture_format: str, sign_ins: list[SignIn]) -> str:
     lines = [f"{capture_format}: {len(sign_ins)} sign-in(s)", ""]
     for sign_in in sign_ins:
         verdict = "WORKS" if sign_in.works else "FAILS"
+        if sign_in.unknowns:
+            verdict += f" ({len(sign_in.unknowns)} unknown, below)"
         lines.append(f"Sign-in {sign_in.number} · {sign_in.initiated_by}-initiated · {verdict}")
         if sign_in.request:
             request = sign_in.request
@@ -41,6 +43,8 @@ def timelines_text(capture_format: str, sign_ins: list[SignIn]) -> str:
                         lines.append(f"         fix: {finding.hint}")
         for note in sign_in.notes + [n for s in (sign_in.response,) if s for n in s.notes]:
             lines.append(f"  note          {note}")
+        for unknown in sign_in.unknowns:
+            lines.append(f"  unknown       {unknown}")
         if sign_in.failed_step:
             lines.append(f"  → failed step: {sign_in.failed_step}")
         lines.append("")

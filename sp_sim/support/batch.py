@@ -1,6 +1,7 @@
 """Batch: many cases, or every sign-in of a large capture, with a progress display and a
-summary table. With `check`, a case whose verdict differs from its stored one is a
-regression — so a folder of cases runs as a regression suite in CI."""
+summary table. With `check`, a case whose sign-ins (verdicts and failing codes), doctor
+predictions or verdict differ from its stored report is a regression — so a folder of
+cases runs as a regression suite in CI."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from typing import TextIO
 
 from sp_sim.core.settings import CheckSettings
 from sp_sim.errors import SpSimError
-from sp_sim.support.case import MANIFEST, load_manifest, run_case, stored_verdict
+from sp_sim.support.case import MANIFEST, load_manifest, run_case
 from sp_sim.support.evidence import EvidenceError, read_evidence
+from sp_sim.support.regression import compare, stored_report
 from sp_sim.support.timeline import build_timelines, judge
 
 
@@ -23,14 +25,17 @@ class Row:
     verdict: str
     stored: str | None
     detail: str
+    changes: tuple[str, ...] = ()
+    """One REGRESSION line per difference from the stored report."""
 
     @property
     def regressed(self) -> bool:
-        return self.stored is not None and self.stored != self.verdict
+        return bool(self.changes) or (self.stored is not None and self.stored != self.verdict)
 
 
 def _case_row(folder: Path) -> Row:
-    stored = stored_verdict(folder)
+    document = stored_report(folder)
+    stored = None if document is None else str(document["verdict"])
     try:
         if load_manifest(folder).redacted:
             return Row(folder.name, stored or "?", stored, "redacted: stored verdict")
@@ -40,7 +45,12 @@ def _case_row(folder: Path) -> Row:
     failed = next((s.failed_step for s in result.sign_ins if s.failed_step), None)
     doctor = [str(f.code) for f in result.doctor if f.status == "fail"]
     detail = failed or (f"doctor: {', '.join(doctor)}" if doctor else "")
-    return Row(folder.name, "works" if result.works else "fails", stored, detail)
+    changes = (
+        ()
+        if document is None
+        else tuple(c.line() for c in compare(document, result.to_dict(), result.sign_ins))
+    )
+    return Row(folder.name, "works" if result.works else "fails", stored, detail, changes)
 
 
 def _capture_rows(path: Path, settings: CheckSettings) -> list[Row]:
@@ -94,6 +104,7 @@ def summary_table(rows: list[Row]) -> str:
             f"{row.name:<{width}}  {row.verdict:<7}  {row.stored or '-':<7}  "
             f"{row.detail[:100]}{flag}"
         )
+        lines += [f"    {change}" for change in row.changes]
     works = sum(1 for r in rows if r.verdict == "works")
     regressions = sum(1 for r in rows if r.regressed)
     lines.append("")

@@ -27,10 +27,11 @@ from sp_sim.core.xml import ASSERTION, parse_instant, parse_untrusted, qname
 from sp_sim.errors import ConfigError
 from sp_sim.render.doctor import doctor_text
 from sp_sim.render.timeline import timelines_text
-from sp_sim.support.doctor import Evidence, diagnose
+from sp_sim.support.doctor import diagnose
 from sp_sim.support.evidence import EvidenceError, Step, read_evidence
 from sp_sim.support.inputs import gather_evidence
-from sp_sim.support.redact import GUID, Redactor
+from sp_sim.support.prediction import Evidence
+from sp_sim.support.redact import Redactor
 from sp_sim.support.timeline import SignIn, build_timelines, judge
 from sp_sim.tenant import Tenant, load_tenant
 from sp_sim.tenant.config import tenant_to_toml
@@ -194,13 +195,6 @@ def load_manifest(folder: Path) -> Manifest:
         raise ConfigError(f"{folder / MANIFEST}: unreadable ({error})") from None
 
 
-def stored_verdict(folder: Path) -> str | None:
-    try:
-        return str(json.loads((folder / "report.json").read_text())["verdict"])
-    except (OSError, ValueError, KeyError):
-        return None
-
-
 def run_case(folder: Path) -> CaseResult:
     """Compute the case's report from its inputs, at its pinned instant."""
     manifest = load_manifest(folder)
@@ -266,37 +260,40 @@ def _people(folder: Path, tenant: Tenant) -> set[str]:
 
 
 def export_case(folder: Path, out: Path, *, correlation_ids: bool = False) -> Redactor:
-    """Write a redacted copy of a case to `out`; returns the redactor (its pseudonym map
-    stays with support, not in the bundle)."""
+    """Write a redacted copy of a case to `out`; returns the redactor (its pseudonym map,
+    one for every file of the export, stays with support, not in the bundle)."""
     manifest = load_manifest(folder)
     tenant_path = manifest.path("tenant")
     tenant = load_tenant(tenant_path) if tenant_path else None
-    redactor = Redactor(names=_people(folder, tenant) if tenant else set())
-    if correlation_ids:
-        for path in folder.rglob("*"):
-            if path.is_file():
-                redactor.correlation_ids.update(GUID.findall(path.read_text(errors="replace")))
+    redactor = Redactor(
+        names=_people(folder, tenant) if tenant else set(), redact_trace_ids=correlation_ids
+    )
     if out.exists() and any(out.iterdir()):
         raise ConfigError(f"{out}: not empty")
     files = sorted(p for p in folder.rglob("*") if p.is_file())
-    for path in files:  # cookies and tokens first, from every JSON file
+    for path in files:  # cookies, tokens and request IDs first, from every file
+        text = path.read_text(errors="replace")
+        redactor.learn_trace_ids(text)
         if path.suffix in (".json", ".har"):
             with contextlib.suppress(ValueError):
-                redactor.learn(json.loads(path.read_text(errors="replace")))
+                redactor.learn(json.loads(text))
     for domain in tenant.directory.domains if tenant else ():
         redactor.domain(domain)
     # Two passes: the first meets every address, so that the second replaces each domain
     # wherever it stands, even before its first address.
     for write in (False, True):
         for path in files:
-            if path.name == MANIFEST:
-                data = tomllib.loads(path.read_text())
-                data["case"].update({"redacted": True, "note": REDACTION_NOTE})
-                output = redactor.text(tomli_w.dumps(data)).encode()
-            else:
-                output = redactor.file(path.name, path.read_bytes())
+            output = _redacted(redactor, path)
             if write:
                 target = out / path.relative_to(folder)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(output)
     return redactor
+
+
+def _redacted(redactor: Redactor, path: Path) -> bytes:
+    if path.name != MANIFEST:
+        return redactor.file(path.name, path.read_bytes())
+    data = tomllib.loads(path.read_text())
+    data["case"].update({"redacted": True, "note": REDACTION_NOTE})
+    return redactor.text(tomli_w.dumps(data)).encode()

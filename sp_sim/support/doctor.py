@@ -1,87 +1,49 @@
 """The doctor: the Mimecast account and the Entra app cross-checked with no sign-in at all,
 predicting each failure before anyone tries. Findings take the engine's form; `PREDICTS`
 names what each failing prediction says will happen (an AADSTS code or an engine check),
-which the tests hold against the fake IdP so that the two cannot drift apart.
-Pure: settings and an instant in, findings out."""
+which the tests hold against the fake IdP so that the two cannot drift apart. A rule
+passes only when its inputs prove it; a piece missing or partial makes it `doctor.unknown`.
+The certificate rules live in `sp_sim.support.signing`, the inputs in
+`sp_sim.support.prediction`. Pure: settings and an instant in, findings out."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sp_sim.core.certs import Certificate
 from sp_sim.core.checks.audience import check_audience_value
 from sp_sim.core.codes import Code
-from sp_sim.core.metadata import IdpMetadata
 from sp_sim.core.mimecast import LEGACY_HOSTS, parse_mimecast_url, region_for_account
 from sp_sim.core.model import Finding, Hint, Side, Status
-from sp_sim.support.graph import EntraApp
-from sp_sim.tenant import AuthenticationProfile, Tenant
+from sp_sim.support.prediction import PREDICTS, Evidence, predicted, unknown
+from sp_sim.support.signing import certificate, certificate_expiry
 
-PREDICTS: dict[Code, str] = {
-    # an AADSTS code, an engine check code (a prefix when it ends with "."), or page text
-    Code.DOCTOR_IDENTIFIER_MISMATCH: "AADSTS700016",
-    Code.DOCTOR_IDENTIFIER_NOT_URL: "AADSTS650056",
-    Code.DOCTOR_REPLY_URL_MISSING: "AADSTS50011",
-    Code.DOCTOR_CONTEXT_REQUESTED: "AADSTS75011",
-    Code.DOCTOR_CERTIFICATE_NOT_IN_PROFILE: "signature.key-mismatch",
-    Code.DOCTOR_CERTIFICATE_NOT_IN_METADATA: "signature.key-mismatch",
-    Code.DOCTOR_ISSUER_MISMATCH: "issuer.",
-    Code.DOCTOR_SIGN_ON_URL_SET: "validate your identity",
-    Code.DOCTOR_NAMEID_UPN: "nameid.upn-not-address",
-    Code.DOCTOR_ASSIGNMENT_REQUIRED: "AADSTS50105",
-    Code.DOCTOR_DIRECTORY_EMPTY: "nameid.unregistered-domain",
-}
+__all__ = [
+    "CHECKS",
+    "PREDICTS",
+    "Evidence",
+    "assignment",
+    "certificate",
+    "certificate_expiry",
+    "context",
+    "diagnose",
+    "directory",
+    "identifier",
+    "issuer",
+    "login_url",
+    "name_id",
+    "region",
+    "reply_url",
+    "sign_on_url",
+]
+
 _IDENTIFIER = "Basic SAML Configuration › Identifier (Entity ID)"
 _REPLY = "Basic SAML Configuration › Reply URL (Assertion Consumer Service URL)"
-_CERTIFICATE = "Identity Provider Certificate (Metadata)"
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """What support collected. Anything None is unknown."""
-
-    tenant: Tenant
-    profile: AuthenticationProfile
-    entra: EntraApp | None = None
-    metadata: IdpMetadata | None = None
-    metadata_certificates: tuple[Certificate, ...] = ()
-    intent: str = "both"  # sp, idp or both
-
-    @property
-    def entity_id(self) -> str:
-        return self.tenant.account.entity_id
-
-    @property
-    def acs_url(self) -> str:
-        return self.tenant.account.acs_url
-
-
-def _unknown(what: str, missing: str) -> Finding:
-    return Finding(
-        Code.DOCTOR_UNKNOWN,
-        Status.SKIPPED,
-        f"Unknown: {what} cannot be predicted without {missing}.",
-    )
-
-
-def _fail(
-    code: Code,
-    message: str,
-    expected: str | None,
-    observed: str | None,
-    hint: Hint | None,
-    status: Status = Status.FAIL,
-) -> Finding:
-    predicted = PREDICTS.get(code)
-    suffix = f" Predicts: {predicted}." if predicted else ""
-    return Finding(code, status, message + suffix, expected=expected, observed=observed, hint=hint)
 
 
 def identifier(e: Evidence) -> Finding:
     if e.entra is None or e.entra.identifiers is None:
-        return _unknown("the Identifier check", "the Entra app (az ad sp show / app show)")
+        return unknown("the Identifier check", "the Entra app (az ad sp show / app show)")
     if e.entity_id in e.entra.identifiers:
         return Finding(
             Code.DOCTOR_IDENTIFIER,
@@ -100,7 +62,7 @@ def identifier(e: Evidence) -> Finding:
         and i.strip("/").endswith(e.tenant.account.code)
     ]
     if schemeless:
-        return _fail(
+        return predicted(
             Code.DOCTOR_IDENTIFIER_NOT_URL,
             f"The Identifier {schemeless[0]!r} lacks https://; Entra finds no app "
             "for an AuthnRequest Issuer that is not a URL.",
@@ -114,7 +76,7 @@ def identifier(e: Evidence) -> Finding:
         if nearest
         else "No Identifier names Mimecast."
     )
-    return _fail(
+    return predicted(
         Code.DOCTOR_IDENTIFIER_MISMATCH,
         f"No Identifier is the entity ID. {why} SP-initiated sign-ins fail at Entra; "
         "IdP-initiated ones fail the audience check.",
@@ -126,7 +88,7 @@ def identifier(e: Evidence) -> Finding:
 
 def reply_url(e: Evidence) -> Finding:
     if e.entra is None or e.entra.reply_urls is None:
-        return _unknown("the Reply URL check", "the Entra app's reply URLs")
+        return unknown("the Reply URL check", "the Entra app's reply URLs")
     if e.acs_url in e.entra.reply_urls:
         return Finding(
             Code.DOCTOR_REPLY_URL,
@@ -144,7 +106,7 @@ def reply_url(e: Evidence) -> Finding:
             notes.append(f"{url} is the {seen.region.key!r} region's")
         elif seen.path.rstrip("/") != "/login/saml":
             notes.append(f"{url} is not an ACS (a Sign-on URL pasted as Reply URL?)")
-    return _fail(
+    return predicted(
         Code.DOCTOR_REPLY_URL_MISSING,
         "No Reply URL is this account's ACS" + (f": {'; '.join(notes)}." if notes else "."),
         e.acs_url,
@@ -161,7 +123,7 @@ def context(e: Evidence) -> Finding:
             Status.PASS,
             "Neither context checkbox is ticked: Entra accepts any sign-in method.",
         )
-    return _fail(
+    return predicted(
         Code.DOCTOR_CONTEXT_REQUESTED,
         "A context checkbox is ticked: every SP-initiated sign-in asks for "
         f"{', '.join(requested)}, and Entra refuses users who signed in with MFA, "
@@ -176,93 +138,9 @@ def context(e: Evidence) -> Finding:
     )
 
 
-def certificates(e: Evidence, now: datetime) -> list[Finding]:
-    findings: list[Finding] = []
-    held = {c.thumbprint for c in e.profile.certificates}
-    active = e.entra.signing_thumbprint if e.entra else None
-    if not e.profile.certificates:
-        findings.append(
-            _fail(
-                Code.DOCTOR_PROFILE_INCOMPLETE,
-                "The profile holds no Identity Provider Certificate.",
-                "Entra's signing certificate",
-                "(none)",
-                Hint(Side.MIMECAST_PROFILE, _CERTIFICATE, "paste it or Import"),
-            )
-        )
-    elif active is None and not e.metadata_certificates:
-        findings.append(
-            _unknown(
-                "the certificate check",
-                "the Entra app's signing thumbprint or its federation metadata",
-            )
-        )
-    elif active is not None and active not in held:
-        findings.append(
-            _fail(
-                Code.DOCTOR_CERTIFICATE_NOT_IN_PROFILE,
-                f"Entra signs with {active}; the profile holds {', '.join(sorted(held))}.",
-                active,
-                ", ".join(sorted(held)),
-                Hint(
-                    Side.MIMECAST_PROFILE,
-                    _CERTIFICATE,
-                    f"paste certificate {active} (Certificate (Base64) in Entra) "
-                    "or Import the metadata again",
-                ),
-            )
-        )
-    elif e.metadata_certificates and not held & {c.thumbprint for c in e.metadata_certificates}:
-        findings.append(
-            _fail(
-                Code.DOCTOR_CERTIFICATE_NOT_IN_METADATA,
-                "None of the profile's certificates is in the federation "
-                "metadata: rolled over in Entra, or from another app.",
-                ", ".join(c.thumbprint for c in e.metadata_certificates),
-                ", ".join(sorted(held)),
-                Hint(Side.MIMECAST_PROFILE, _CERTIFICATE, "Import the metadata"),
-            )
-        )
-    else:
-        findings.append(
-            Finding(
-                Code.DOCTOR_CERTIFICATE,
-                Status.PASS,
-                "The profile holds Entra's signing certificate.",
-                observed=", ".join(sorted(held)),
-            )
-        )
-    window = timedelta(days=60)
-    ends = [(c.thumbprint, c.not_after) for c in e.profile.certificates]
-    ends += [
-        (k.thumbprint or "?", k.end)
-        for k in (e.entra.key_credentials if e.entra else ())
-        if k.end is not None and (active is None or k.thumbprint == active)
-    ]
-    for thumbprint, end in ends:
-        if end is not None and end - now <= window:
-            state = "expired" if end <= now else f"expires in {(end - now).days} day(s)"
-            findings.append(
-                _fail(
-                    Code.DOCTOR_CERTIFICATE_EXPIRING,
-                    f"Signing certificate {thumbprint} {state} ({end:%Y-%m-%d}).",
-                    f"valid beyond {now + window:%Y-%m-%d}",
-                    f"{end:%Y-%m-%d}",
-                    Hint(
-                        Side.ENTRA_APP,
-                        "SAML Signing Certificate",
-                        "create a new certificate, make it active, and paste "
-                        "it into the Mimecast profile",
-                    ),
-                    Status.WARN,
-                )
-            )
-    return findings
-
-
 def issuer(e: Evidence) -> Finding:
     if not e.profile.issuer_url:
-        return _fail(
+        return predicted(
             Code.DOCTOR_PROFILE_INCOMPLETE,
             "The profile has no Issuer URL.",
             "Entra's Identifier (https://sts.windows.net/<tenant>/)",
@@ -270,7 +148,7 @@ def issuer(e: Evidence) -> Finding:
             Hint(Side.MIMECAST_PROFILE, "Issuer URL", "Import the metadata"),
         )
     if e.metadata is None:
-        return _unknown("the Issuer URL check", "the federation metadata")
+        return unknown("the Issuer URL check", "the federation metadata")
     if e.profile.issuer_url == e.metadata.entity_id:
         return Finding(
             Code.DOCTOR_ISSUER,
@@ -286,7 +164,7 @@ def issuer(e: Evidence) -> Finding:
         if e.profile.issuer_url == e.metadata.login_url
         else "differs"
     )
-    return _fail(
+    return predicted(
         Code.DOCTOR_ISSUER_MISMATCH,
         f"The profile's Issuer URL {why}.",
         e.metadata.entity_id,
@@ -299,14 +177,14 @@ def region(e: Evidence) -> Finding:
     account = e.tenant.account
     expected = region_for_account(account.code)
     if expected is None:
-        return _unknown("the region check", f"a known prefix in account code {account.code}")
+        return unknown("the region check", f"a known prefix in account code {account.code}")
     if expected == account.region:
         return Finding(
             Code.DOCTOR_REGION,
             Status.PASS,
             f"Account {account.code} belongs to the {account.region.key!r} region.",
         )
-    return _fail(
+    return predicted(
         Code.DOCTOR_REGION_MISMATCH,
         f"Account {account.code} has the {expected.key!r} prefix, but the settings use "
         f"the {account.region.key!r} region ({account.region.host}).",
@@ -322,16 +200,22 @@ def region(e: Evidence) -> Finding:
 
 def sign_on_url(e: Evidence) -> Finding:
     if e.entra is None:
-        return _unknown("the Sign-on URL check", "the Entra app (az ad sp show)")
-    if not e.entra.sign_on_url or e.intent == "sp":
+        return unknown("the Sign-on URL check", "the Entra app (az ad sp show)")
+    if e.intent == "sp":
         return Finding(
             Code.DOCTOR_SIGN_ON_URL,
             Status.PASS,
-            "No Sign-on URL set while IdP-initiated sign-in is intended."
-            if not e.entra.sign_on_url
-            else "A Sign-on URL suits SP-initiated use.",
+            "Only SP-initiated sign-in is intended: a Sign-on URL, set or not, does no harm.",
         )
-    return _fail(
+    if e.entra.sign_on_url is None:  # e.g. only `az ad app show` or a claims policy given
+        return unknown("the Sign-on URL check", "the servicePrincipal's loginUrl (az ad sp show)")
+    if not e.entra.sign_on_url:
+        return Finding(
+            Code.DOCTOR_SIGN_ON_URL,
+            Status.PASS,
+            "No Sign-on URL set while IdP-initiated sign-in is intended.",
+        )
+    return predicted(
         Code.DOCTOR_SIGN_ON_URL_SET,
         f"A Sign-on URL ({e.entra.sign_on_url}) is set while IdP-initiated sign-in is "
         "intended: the My Apps tile sends the browser there without an assertion, and "
@@ -345,7 +229,7 @@ def sign_on_url(e: Evidence) -> Finding:
 def name_id(e: Evidence) -> Finding:
     source = e.entra.name_id_source if e.entra else None
     if source is None:
-        return _unknown(
+        return unknown(
             "the NameID check", "the claims-mapping policy or the Unique User Identifier setting"
         )
     if source == "user.mail":
@@ -354,7 +238,7 @@ def name_id(e: Evidence) -> Finding:
             Status.PASS,
             "The NameID is user.mail, the primary SMTP address Mimecast looks up.",
         )
-    return _fail(
+    return predicted(
         Code.DOCTOR_NAMEID_UPN,
         f"The NameID comes from {source}; Mimecast needs the primary address. Users "
         "whose UPN differs (e.g. @…onmicrosoft.com) will not be found.",
@@ -367,14 +251,14 @@ def name_id(e: Evidence) -> Finding:
 
 def assignment(e: Evidence) -> Finding:
     if e.entra is None or e.entra.assignment_required is None:
-        return _unknown("the assignment check", "appRoleAssignmentRequired (az ad sp show)")
+        return unknown("the assignment check", "appRoleAssignmentRequired (az ad sp show)")
     if not e.entra.assignment_required:
         return Finding(
             Code.DOCTOR_ASSIGNMENT,
             Status.PASS,
             "Assignment is not required: every user may sign in.",
         )
-    return _fail(
+    return predicted(
         Code.DOCTOR_ASSIGNMENT_REQUIRED,
         "Assignment is required: users (or groups they are direct members of) not "
         "assigned get AADSTS50105; nested groups don't count.",
@@ -392,7 +276,7 @@ def directory(e: Evidence) -> Finding:
             Status.PASS,
             f"Registered domains: {', '.join(sorted(e.tenant.directory.domains))}.",
         )
-    return _fail(
+    return predicted(
         Code.DOCTOR_DIRECTORY_EMPTY,
         "The directory has no registered domain: no address can be found.",
         "a registered domain",
@@ -404,7 +288,7 @@ def directory(e: Evidence) -> Finding:
 def login_url(e: Evidence) -> Finding | None:
     if e.profile.login_url or e.intent == "idp":
         return None
-    return _fail(
+    return predicted(
         Code.DOCTOR_PROFILE_INCOMPLETE,
         "The profile has no Login URL: SP-initiated sign-in cannot start.",
         "https://login.microsoftonline.com/<tenant>/saml2",
@@ -424,12 +308,13 @@ CHECKS: tuple[Callable[[Evidence], Finding | None], ...] = (
     name_id,
     assignment,
     directory,
+    certificate,
 )
 
 
 def diagnose(evidence: Evidence, now: datetime) -> list[Finding]:
     """Every prediction, failures first."""
     findings = [f for check in CHECKS if (f := check(evidence)) is not None]
-    findings += certificates(evidence, now)
+    findings += certificate_expiry(evidence, now)
     order = {Status.FAIL: 0, Status.WARN: 1, Status.PASS: 2, Status.SKIPPED: 3}
     return sorted(findings, key=lambda f: order[f.status])

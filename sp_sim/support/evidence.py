@@ -67,6 +67,15 @@ class Step:
         """An attribute of the message's root element (parsed once)."""
         return None if self._root is None else self._root.get(name)
 
+    def named_requests(self) -> frozenset[str]:
+        """Every InResponseTo the message names, on any element (signed or not): what it
+        claims to answer. For pairing and bookkeeping only; the engine reads signed content."""
+        if self._root is None:
+            return frozenset()
+        return frozenset(
+            value for element in self._root.iter("{*}*") if (value := element.get("InResponseTo"))
+        )
+
 
 def _headers(items: Any) -> dict[str, str]:
     found: dict[str, str] = {}

@@ -38,6 +38,7 @@ class EntraApp:
     identifiers: tuple[str, ...] | None = None
     reply_urls: tuple[str, ...] | None = None
     sign_on_url: str | None = None
+    """The Sign-on URL: "" when the file says there is none, None when it does not say."""
     logout_url: str | None = None
     assignment_required: bool | None = None
     signing_thumbprint: str | None = None
@@ -53,9 +54,11 @@ class EntraApp:
             name=self.name or base.name,
             identifiers=self.identifiers or base.identifiers,
             reply_urls=self.reply_urls or base.reply_urls,
-            sign_on_url=self.sign_on_url,
+            sign_on_url=base.sign_on_url if self.sign_on_url is None else self.sign_on_url or None,
             logout_url=self.logout_url or base.logout_url,
-            assignment_required=bool(self.assignment_required),
+            assignment_required=base.assignment_required
+            if self.assignment_required is None
+            else self.assignment_required,
             name_id_source=self.name_id_source or base.name_id_source,
         )
 
@@ -79,6 +82,10 @@ def _instant(value: Any) -> datetime | None:
         return parse_instant(value) if isinstance(value, str) and value else None
     except ValueError:
         return None
+
+
+def _flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
 
 
 def _strings(value: Any) -> tuple[str, ...] | None:
@@ -105,9 +112,9 @@ def read_graph(data: bytes, source: str = "az JSON") -> EntraApp:
             name=document.get("displayName"),
             identifiers=tuple(n for n in names if n != app_id) or None,
             reply_urls=_strings(document.get("replyUrls")),
-            sign_on_url=document.get("loginUrl") or None,
+            sign_on_url=str(document.get("loginUrl") or "") if "loginUrl" in document else None,
             logout_url=document.get("logoutUrl") or None,
-            assignment_required=document.get("appRoleAssignmentRequired"),
+            assignment_required=_flag(document.get("appRoleAssignmentRequired")),
             signing_thumbprint=_thumbprint(document.get("preferredTokenSigningKeyThumbprint")),
             key_credentials=tuple(
                 KeyCredential(

@@ -10,8 +10,8 @@ from dataclasses import replace
 from sp_sim.core.certs import Certificate, CertificateError, load_certificates
 from sp_sim.core.metadata import IdpMetadata, MetadataError, parse_idp_metadata
 from sp_sim.errors import ConfigError
-from sp_sim.support.doctor import Evidence
 from sp_sim.support.graph import EntraApp, GraphError, merge, read_claims_policy, read_graph
+from sp_sim.support.prediction import Evidence
 from sp_sim.tenant import AuthenticationProfile, Tenant
 
 Named = tuple[str, bytes]  # (where it came from, its bytes)

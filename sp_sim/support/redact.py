@@ -2,10 +2,13 @@
 consistent pseudonyms across every file of a case.
 
 Replaced: email addresses (and their domains wherever they appear), people's names,
-IP addresses, cookie values, bearer tokens, and correlation IDs when asked. SAML messages
-inside a capture are decoded, redacted and encoded again, so nothing survives in base64
-either; their signatures no longer verify, which is why a redacted case keeps the verdict
-computed before redaction.
+IP addresses, cookie values, bearer tokens, the GUIDs of people's and customers' objects,
+tenants and apps, and correlation IDs when asked. Kept: version strings that look like
+IPv4 addresses, SAML message IDs, and Microsoft's and Mimecast's own hosts and well-known
+IDs (`sp_sim.support.patterns`). Text files stay text: only a SAML message (decoded,
+redacted, encoded again, so nothing survives in base64 either) and URL-encoded parameter
+values are decoded. Signatures no longer verify, which is why a redacted case keeps the
+verdict computed before redaction.
 """
 
 from __future__ import annotations
@@ -15,46 +18,42 @@ import binascii
 import json
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+?(?:@|%40)([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
-IPV4 = re.compile(
-    r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)"
-    r"(?![\d.])"
+from sp_sim.support.patterns import (
+    EMAIL,
+    GUID,
+    IPV4,
+    IPV6,
+    KEEP_DOMAINS,
+    PARAMETER,
+    WELL_KNOWN_GUIDS,
+    is_message_id,
+    is_trace_id,
+    is_version,
 )
-# Eight groups, or a "::" — so that times such as 12:00:00 are not taken for addresses.
-IPV6 = re.compile(
-    r"(?<![0-9A-Fa-f:])(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}"
-    r"|(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,5})?"
-    r"|::1)(?![0-9A-Fa-f:])"
-)
-GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
 _SAML_PARAMETERS = ("SAMLRequest", "SAMLResponse")
-_KEEP_DOMAINS = (
-    "mimecast.com",
-    "mimecast-pscom-us.com",
-    "microsoftonline.com",
-    "windows.net",
-    "microsoft.com",
-    "w3.org",
-    "oasis-open.org",
-    "xmlsoap.org",
-)
+_TRACE_HEADERS = ("request-id", "correlation-id")
 
 
 @dataclass
 class Redactor:
-    """Replaces what it has been told is personal, the same way in every file."""
+    """Replaces what it has been told is personal, the same way in every file: one
+    pseudonym map for everything one export writes."""
 
     names: set[str] = field(default_factory=set)
     cookies: set[str] = field(default_factory=set)
     tokens: set[str] = field(default_factory=set)
-    correlation_ids: set[str] = field(default_factory=set)
+    redact_trace_ids: bool = False
+    """Replace correlation and request IDs too (support needs them to ask Microsoft)."""
+    trace_ids: set[str] = field(default_factory=set)
     pseudonyms: dict[str, str] = field(default_factory=dict)
 
-    def _pseudonym(self, kind: str, value: str, make: Any) -> str:
+    def _pseudonym(self, kind: str, value: str, make: Callable[[int], str]) -> str:
         key = f"{kind}:{value.casefold()}"
         if key not in self.pseudonyms:
             count = sum(1 for k in self.pseudonyms if k.startswith(f"{kind}:")) + 1
@@ -63,7 +62,7 @@ class Redactor:
 
     def domain(self, value: str) -> str:
         lowered = value.casefold()
-        if any(lowered == keep or lowered.endswith(f".{keep}") for keep in _KEEP_DOMAINS):
+        if any(lowered == keep or lowered.endswith(f".{keep}") for keep in KEEP_DOMAINS):
             return value  # Mimecast's and Microsoft's own hosts are not personal
         return self._pseudonym("domain", value, lambda n: f"domain{n}.example")
 
@@ -76,7 +75,28 @@ class Redactor:
     def ip(self, match: re.Match[str]) -> str:
         return self._pseudonym("ip", match.group(0), lambda n: f"192.0.2.{(n - 1) % 254 + 1}")
 
-    def learn_from_cookie_header(self, name: str, value: str) -> None:
+    def _ipv4(self, match: re.Match[str]) -> str:
+        if is_version(match.string, match.start()):  # Chrome/126.0.0.0
+            return match.group(0)
+        return self.ip(match)
+
+    def _guid(self, match: re.Match[str]) -> str:
+        """Object, tenant and app IDs go; Microsoft's well-known IDs, SAML message IDs and
+        (unless asked) correlation IDs stay."""
+        guid, text, start = match.group(0), match.string, match.start()
+        if guid.lower() in WELL_KNOWN_GUIDS or is_message_id(text, start):
+            return guid
+        if guid.lower() in self.trace_ids or is_trace_id(text, start):
+            self.trace_ids.add(guid.lower())
+            if not self.redact_trace_ids:
+                return guid
+            return self._pseudonym(
+                "correlation", guid, lambda k: f"00000000-0000-4000-8000-{k:012d}"
+            )
+        return self._pseudonym("guid", guid, lambda k: f"00000000-0000-4000-a000-{k:012d}")
+
+    def learn_header(self, name: str, value: str) -> None:
+        """Note a cookie, a bearer token or a request ID from one HTTP header."""
         lowered = name.lower()
         if lowered == "cookie":
             for part in value.split(";"):
@@ -85,28 +105,46 @@ class Redactor:
             self.cookies.add(value.split(";", 1)[0].partition("=")[2].strip())
         elif lowered == "authorization":
             self.tokens.add(value.partition(" ")[2].strip() or value)
+        elif lowered.endswith(_TRACE_HEADERS) and GUID.fullmatch(value.strip()):
+            self.trace_ids.add(value.strip().lower())
+
+    def learn_trace_ids(self, text: str) -> None:
+        """Note every GUID that some text labels a correlation or request ID."""
+        for match in GUID.finditer(text):
+            if is_trace_id(text, match.start()):
+                self.trace_ids.add(match.group(0).lower())
 
     def text(self, value: str) -> str:
-        """Redact a string, including SAML messages and forms inside it."""
-        if any(f"{p}=" in value for p in _SAML_PARAMETERS):
-            value = self._form(value)
+        """Redact a string as text. A base64 SAML message (the whole string, or a URL query
+        or form parameter) is decoded, redacted and encoded again; other URL-encoded
+        parameter values are decoded and re-encoded only when redaction changes them."""
         decoded = _saml_base64(value)
         if decoded is not None:
             xml, deflated = decoded
             return _encode_saml(self._plain(xml), deflated)
-        return self._plain(value)
+        pieces, last = [], 0
+        for match in PARAMETER.finditer(value):
+            replacement = self._parameter(match.group(1), match.group(2))
+            if replacement is not None:
+                pieces += [self._plain(value[last : match.start(2)]), replacement]
+                last = match.end(2)
+        return "".join([*pieces, self._plain(value[last:])])
 
-    def _form(self, value: str) -> str:
-        head, sep, query = value.partition("?") if "?" in value else ("", "", value)
-        pairs = parse_qsl(query, keep_blank_values=True)
-        if not pairs:
-            return value
-        redacted = [
-            (k, self.text(v) if k in _SAML_PARAMETERS else self._plain(v)) for k, v in pairs
-        ]
-        return f"{self._plain(head)}{sep}{urlencode(redacted, quote_via=quote)}"
+    def _parameter(self, name: str, raw: str) -> str | None:
+        """A parameter value redacted on its own, or None to redact it with the text."""
+        encoded = "%" in raw
+        if name in _SAML_PARAMETERS:
+            decoded = _saml_base64(unquote(raw) if encoded else raw)
+            if decoded is not None:
+                message = _encode_saml(self._plain(decoded[0]), decoded[1])
+                return quote(message, safe="") if encoded else message
+        if not encoded:
+            return None
+        plain = unquote_plus(raw)
+        redacted = self._plain(plain)
+        return raw if redacted == plain else quote_plus(redacted, safe="")
 
-    def _swap(self, value: str, literal: str, kind: str, make: Any) -> str:
+    def _swap(self, value: str, literal: str, kind: str, make: Callable[[int], str]) -> str:
         """Replace every occurrence of `literal` (any case) by its pseudonym."""
         if literal.casefold() not in value.casefold():
             return value
@@ -114,6 +152,7 @@ class Redactor:
         return re.sub(re.escape(literal), lambda _: replacement, value, flags=re.IGNORECASE)
 
     def _plain(self, value: str) -> str:
+        """Redact text that holds no encoded parts."""
         value = EMAIL.sub(self.email, value)
         for name in sorted(self.names, key=len, reverse=True):
             if len(name) >= 3:
@@ -124,19 +163,18 @@ class Redactor:
         for token in self.tokens:
             if len(token) >= 4:
                 value = self._swap(value, token, "token", lambda k: f"token-{k}")
-        for correlation in self.correlation_ids:
-            value = self._swap(
-                value, correlation, "correlation", lambda k: f"00000000-0000-4000-8000-{k:012d}"
-            )
-        for key in [k for k in list(self.pseudonyms) if k.startswith("domain:")]:
-            domain = key.split(":", 1)[1]
-            replacement = self.pseudonyms[key]
+        # Longest first, so that mail.contoso.com keeps its own pseudonym; a subdomain of a
+        # known domain (app.contoso.com) is replaced as well.
+        domains = sorted((k for k in self.pseudonyms if k.startswith("domain:")), key=len)
+        for key in reversed(domains):
             pattern = re.compile(
-                rf"(?:(?<=%40)|(?<![\w.-])){re.escape(domain)}(?![\w-])", re.IGNORECASE
+                rf"(?:(?<=%40)|(?<![\w-])){re.escape(key.split(':', 1)[1])}(?![\w-])",
+                re.IGNORECASE,
             )
-            value = pattern.sub(replacement.replace("\\", "\\\\"), value)
+            value = pattern.sub(self.pseudonyms[key].replace("\\", "\\\\"), value)
+        value = GUID.sub(self._guid, value)
         value = IPV6.sub(self.ip, value)
-        return IPV4.sub(self.ip, value)
+        return IPV4.sub(self._ipv4, value)
 
     def json(self, document: Any) -> Any:
         """Redact every string of a JSON document; cookie and auth headers first learnt."""
@@ -147,14 +185,14 @@ class Redactor:
         """Note cookie values and tokens from headers and cookie objects anywhere inside."""
         if isinstance(node, dict):
             if isinstance(node.get("name"), str) and isinstance(node.get("value"), str):
-                self.learn_from_cookie_header(node["name"], node["value"])
+                self.learn_header(node["name"], node["value"])
                 if {"expires", "httpOnly", "path"} & node.keys():  # a HAR cookie object
                     self.cookies.add(node["value"])
             for value in node.values():
                 self.learn(value)
         elif isinstance(node, list):
             if len(node) == 2 and all(isinstance(v, str) for v in node):
-                self.learn_from_cookie_header(node[0], node[1])
+                self.learn_header(node[0], node[1])
             for value in node:
                 self.learn(value)
 

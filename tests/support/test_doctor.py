@@ -13,18 +13,22 @@ import pytest
 
 from conftest import NOW, load_key
 from sp_sim.core import Status, load_certificates, parse_idp_metadata
+from sp_sim.core.certs import Certificate
 from sp_sim.core.codes import Code
+from sp_sim.core.metadata import IdpMetadata
 from sp_sim.flows import FlowOutcome
 from sp_sim.idp.config import load_idp
 from sp_sim.idp.metadata import federation_metadata
 from sp_sim.idp.model import IdpTenant
 from sp_sim.support.doctor import PREDICTS, Evidence, diagnose
-from sp_sim.support.graph import read_claims_policy, read_graph
+from sp_sim.support.graph import EntraApp, read_claims_policy, read_graph
+from sp_sim.tenant import load_tenant
 from tests.cli.test_check import run
 from tests.server.conftest import DEMO_TENANT, Running, Start
 
 USER = "B.Simon@contoso.com"
 MAIL_USER = "BrittaSimon@contoso.com"
+OLD_CERTIFICATE = load_idp().active_key.certificate  # the demo IdP's key, before a rollover
 
 
 def service_principal(idp: IdpTenant, **changes: Any) -> dict[str, Any]:
@@ -89,6 +93,7 @@ class Scenario:
     flow: str = "sp"
     user: str = USER
     drop_thumbprint: bool = False
+    rolled_over: bool = False  # Entra made a new key active; the old one is still published
 
 
 SCENARIOS = [
@@ -127,6 +132,15 @@ SCENARIOS = [
         "certificate-rolled-over",
         Code.DOCTOR_CERTIFICATE_NOT_IN_PROFILE,
         profile={"certificates": (load_key("attacker").certificate,)},
+    ),
+    Scenario(
+        # only the metadata says which certificate is active (its first): no az JSON
+        # thumbprint, and the profile holds the old certificate, which the metadata still lists
+        "certificate-rolled-over-metadata-only",
+        Code.DOCTOR_CERTIFICATE_NOT_IN_PROFILE,
+        profile={"certificates": (OLD_CERTIFICATE,)},
+        drop_thumbprint=True,
+        rolled_over=True,
     ),
     Scenario(
         "certificate-not-in-metadata",
@@ -181,8 +195,13 @@ def _matches(prediction: str, outcome: FlowOutcome) -> bool:
     )
 
 
+def _rolled_over() -> IdpTenant:
+    idp = load_idp()
+    return replace(idp, signing_keys=(load_key("entra-rollover"), *idp.signing_keys))
+
+
 async def _prepared(sp_start: Start, scenario: Scenario) -> tuple[Running, Evidence]:
-    running = await sp_start()
+    running = await sp_start(idp=_rolled_over() if scenario.rolled_over else None)
     sp = service_principal(running.idp, **scenario.sp)
     if scenario.drop_thumbprint:
         sp.pop("preferredTokenSigningKeyThumbprint")
@@ -324,3 +343,116 @@ def test_incomplete_profile(tmp_path: Path) -> None:
     incomplete = [f for f in findings if f["code"] == "doctor.profile-incomplete"]
     assert len(incomplete) == 3  # no certificate, no Issuer URL, no Login URL
     assert result.returncode == 1
+
+
+def _metadata(idp: IdpTenant) -> tuple[IdpMetadata, tuple[Certificate, ...]]:
+    data = federation_metadata(idp, "https://login.microsoftonline.com/x/saml2")
+    return parse_idp_metadata(data), load_certificates(data)
+
+
+def _about(
+    topic: str, word: str, entra: EntraApp | None = None, idp: IdpTenant | None = None, **kw: Any
+) -> set[str]:
+    """The codes of one rule's findings (its own codes start with `topic`; its unknown names
+    `word`), for the demo tenant (its profile holds the demo IdP's certificate) and the
+    given pieces."""
+    tenant = load_tenant(DEMO_TENANT)
+    metadata, certificates = _metadata(idp) if idp is not None else (None, ())
+    evidence = Evidence(tenant, tenant.profile(), entra, metadata, certificates, **kw)
+    return {
+        str(f.code)
+        for f in diagnose(evidence, NOW)
+        if (str(f.code).startswith(topic) and f.code is not Code.DOCTOR_CERTIFICATE_EXPIRING)
+        or (f.code is Code.DOCTOR_UNKNOWN and word in f.message)
+    }
+
+
+ROLLOVER = load_key("entra-rollover").certificate.thumbprint
+
+
+@pytest.mark.parametrize(
+    ("entra", "idp", "expected"),
+    [
+        (None, None, "doctor.unknown"),
+        (EntraApp(signing_thumbprint=OLD_CERTIFICATE.thumbprint), None, "doctor.certificate"),
+        (None, load_idp(), "doctor.certificate"),  # the metadata's first is the profile's
+        (None, _rolled_over(), "doctor.certificate-not-in-profile"),
+        (EntraApp(signing_thumbprint=ROLLOVER), None, "doctor.certificate-not-in-profile"),
+        # the az JSON and the metadata disagree about the active certificate: unknown
+        (EntraApp(signing_thumbprint=OLD_CERTIFICATE.thumbprint), _rolled_over(), "doctor.unknown"),
+        (EntraApp(name_id_source="user.mail"), None, "doctor.unknown"),  # no thumbprint
+    ],
+    ids=[
+        "nothing",
+        "az-thumbprint",
+        "metadata",
+        "metadata-rolled-over",
+        "az-rolled-over",
+        "sources-disagree",
+        "no-thumbprint",
+    ],
+)
+def test_certificate_passes_only_when_proven(
+    entra: EntraApp | None, idp: IdpTenant | None, expected: str
+) -> None:
+    assert _about("doctor.certificate", "certificate", entra, idp) == {expected}
+
+
+@pytest.mark.parametrize(
+    ("document", "intent", "expected"),
+    [
+        # a claims policy or `az ad app show` alone says nothing of the Sign-on URL
+        ({"identifierUris": ["https://us-api.mimecast.com/sso/CUSA1A1"]}, "idp", "doctor.unknown"),
+        ({"servicePrincipalType": "Application"}, "idp", "doctor.unknown"),
+        ({"servicePrincipalType": "Application", "loginUrl": None}, "idp", "doctor.sign-on-url"),
+        (
+            {"servicePrincipalType": "Application", "loginUrl": "https://x/"},
+            "idp",
+            "doctor.sign-on-url-set",
+        ),
+        ({"identifierUris": []}, "sp", "doctor.sign-on-url"),
+    ],
+)
+def test_sign_on_url_passes_only_when_known(
+    document: dict[str, Any], intent: str, expected: str
+) -> None:
+    entra = read_graph(json.dumps(document).encode())
+    assert _about("doctor.sign-on-url", "Sign-on URL", entra, intent=intent) == {expected}
+
+
+def test_sign_on_url_unknown_with_only_a_claims_policy() -> None:
+    entra = EntraApp(name_id_source=read_claims_policy(json.dumps(claims_policy("mail")).encode()))
+    assert _about("doctor.sign-on-url", "Sign-on URL", entra, intent="idp") == {"doctor.unknown"}
+    assert _about("doctor.nameid", "NameID", entra) == {"doctor.nameid"}
+
+
+def test_assignment_that_is_not_a_boolean_is_unknown() -> None:
+    entra = read_graph(
+        b'{"servicePrincipalType": "Application", "appRoleAssignmentRequired": "yes"}'
+    )
+    assert _about("doctor.assignment", "assignment", entra) == {"doctor.unknown"}
+
+
+def test_the_active_metadata_certificate_expiring_is_warned() -> None:
+    idp = replace(load_idp(), signing_keys=(load_key("expiring"), *load_idp().signing_keys))
+    tenant = load_tenant(DEMO_TENANT)
+    metadata, certificates = _metadata(idp)
+    evidence = Evidence(tenant, tenant.profile(), None, metadata, certificates)
+    warned = [f for f in diagnose(evidence, NOW) if f.code is Code.DOCTOR_CERTIFICATE_EXPIRING]
+    assert [f.status for f in warned] == [Status.WARN]
+    assert load_key("expiring").certificate.thumbprint in warned[0].message
+
+
+def test_unknowns_are_shown_as_unknown() -> None:
+    result = run("doctor", "--tenant", str(DEMO_TENANT), "--at", "2026-06-01T12:00:00Z")
+    assert result.returncode == 3  # nothing predicted to fail, but not proven to work ...
+    head = result.stdout.splitlines()[0]
+    assert "unknown" in head  # ... but the head line says what was not proven
+    assert "UNKNOWN  doctor.unknown" in result.stdout
+    assert "PASS  doctor.certificate" not in result.stdout
+    document = json.loads(run("doctor", "--tenant", str(DEMO_TENANT), "--format", "json").stdout)
+    assert document["verdict"] == "unknown"
+    assert document["unknown"] == sum(
+        1 for f in document["findings"] if f["code"] == "doctor.unknown"
+    )
+    assert document["unknown"] >= 5

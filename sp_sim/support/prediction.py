@@ -1,0 +1,73 @@
+"""What the doctor reads and how it words a prediction: the `Evidence` support collected
+(anything None is unknown), `PREDICTS` (what each failing prediction says will happen: an
+AADSTS code, an engine check, or page text), and the two finding shapes, a prediction and
+an unknown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sp_sim.core.certs import Certificate
+from sp_sim.core.codes import Code
+from sp_sim.core.metadata import IdpMetadata
+from sp_sim.core.model import Finding, Hint, Status
+from sp_sim.support.graph import EntraApp
+from sp_sim.tenant import AuthenticationProfile, Tenant
+
+PREDICTS: dict[Code, str] = {
+    # an AADSTS code, an engine check code (a prefix when it ends with "."), or page text
+    Code.DOCTOR_IDENTIFIER_MISMATCH: "AADSTS700016",
+    Code.DOCTOR_IDENTIFIER_NOT_URL: "AADSTS650056",
+    Code.DOCTOR_REPLY_URL_MISSING: "AADSTS50011",
+    Code.DOCTOR_CONTEXT_REQUESTED: "AADSTS75011",
+    Code.DOCTOR_CERTIFICATE_NOT_IN_PROFILE: "signature.key-mismatch",
+    Code.DOCTOR_CERTIFICATE_NOT_IN_METADATA: "signature.key-mismatch",
+    Code.DOCTOR_ISSUER_MISMATCH: "issuer.",
+    Code.DOCTOR_SIGN_ON_URL_SET: "validate your identity",
+    Code.DOCTOR_NAMEID_UPN: "nameid.upn-not-address",
+    Code.DOCTOR_ASSIGNMENT_REQUIRED: "AADSTS50105",
+    Code.DOCTOR_DIRECTORY_EMPTY: "nameid.unregistered-domain",
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What support collected. Anything None is unknown."""
+
+    tenant: Tenant
+    profile: AuthenticationProfile
+    entra: EntraApp | None = None
+    metadata: IdpMetadata | None = None
+    metadata_certificates: tuple[Certificate, ...] = ()
+    intent: str = "both"  # sp, idp or both
+
+    @property
+    def entity_id(self) -> str:
+        return self.tenant.account.entity_id
+
+    @property
+    def acs_url(self) -> str:
+        return self.tenant.account.acs_url
+
+
+def unknown(what: str, missing: str) -> Finding:
+    """A check the inputs cannot settle: neither a pass nor a failure."""
+    return Finding(
+        Code.DOCTOR_UNKNOWN,
+        Status.SKIPPED,
+        f"Unknown: {what} cannot be predicted without {missing}.",
+    )
+
+
+def predicted(
+    code: Code,
+    message: str,
+    expected: str | None,
+    observed: str | None,
+    hint: Hint | None,
+    status: Status = Status.FAIL,
+) -> Finding:
+    """A failing (or warning) prediction, naming what it predicts."""
+    what = PREDICTS.get(code)
+    suffix = f" Predicts: {what}." if what else ""
+    return Finding(code, status, message + suffix, expected=expected, observed=observed, hint=hint)
