@@ -20,13 +20,14 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from sp_sim.core import metadata
+from sp_sim.core.errors import ConfigError
 from sp_sim.core.libxmlsec import xmlsec
 
 _PEM_BLOCK = re.compile(rb"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", re.DOTALL)
 _BOM = b"\xef\xbb\xbf"
 
 
-class CertificateError(ValueError):
+class CertificateError(ConfigError, ValueError):
     """The bytes hold no certificate sp-sim can read."""
 
 

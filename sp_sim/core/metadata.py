@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from sp_sim.core.errors import ConfigError
 from sp_sim.core.xml import DSIG, METADATA, UnsafeXML, parse_untrusted, qname, text_of
 
 REDIRECT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 POST_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
 
 
-class MetadataError(ValueError):
+class MetadataError(ConfigError, ValueError):
     """The document is not usable IdP metadata."""
 
 

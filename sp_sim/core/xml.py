@@ -13,6 +13,8 @@ from typing import Any
 
 from lxml import etree
 
+from sp_sim.core.errors import SpSimError
+
 PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
 ASSERTION = "urn:oasis:names:tc:SAML:2.0:assertion"
 METADATA = "urn:oasis:names:tc:SAML:2.0:metadata"
@@ -66,7 +68,7 @@ _PARSER = etree.XMLParser(
 )
 
 
-class UnsafeXML(ValueError):
+class UnsafeXML(SpSimError, ValueError):
     """The document declares a DTD (entities, external references)."""
 
 
