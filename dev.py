@@ -3,13 +3,15 @@
 
     python3 dev.py serve     the main job: simulator + fake Entra ID on the demo tenant
     python3 dev.py test      the whole test suite (extra arguments go to pytest)
-    python3 dev.py lint      ruff and mypy
+    python3 dev.py lint      ruff, and mypy (strict on sp_sim/, relaxed on tests/)
     python3 dev.py bench engine|load [args]   the benchmarks (they print figures)
     python3 dev.py fuzz [EXAMPLES]            the long fuzz run of the engine (default 20000)
     python3 dev.py sp-sim …  any sp-sim command inside the project's environment
 
-It needs nothing but Python 3.11+: it makes `.venv/` beside this file, installs
-the project into it (again only when pyproject.toml changed), and runs there.
+It needs nothing but Python 3.11+. dev.py only bootstraps: it makes `.venv/` beside this
+file with sp-sim and tox in it (again only when pyproject.toml changed) and installs the
+Debian packages a job needs (chromium for the browser tests, xmlsec1 for pysaml2 in the
+engine benchmark). tox (tox.ini) is the one runner of test, lint, types, fuzz and bench.
 """
 
 from __future__ import annotations
@@ -29,21 +31,22 @@ STAMP = VENV / ".sp-sim-installed"
 
 
 def _requirements_digest() -> str:
-    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    inputs = (ROOT / "pyproject.toml").read_bytes() + (ROOT / "tox.ini").read_bytes()
+    return hashlib.sha256(inputs).hexdigest()
 
 
 def ensure_environment() -> None:
-    """Create the virtual environment and install the project with its extras."""
+    """Create the virtual environment with sp-sim (for serve and sp-sim) and tox in it."""
     digest = _requirements_digest()
     if STAMP.exists() and STAMP.read_text() == digest:
         return
     if not (BIN / "python").exists():
         print("dev.py: creating .venv/", flush=True)
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
-    print("dev.py: installing sp-sim and its test and lint tools into .venv/", flush=True)
+    print("dev.py: installing sp-sim and tox into .venv/", flush=True)
     pip = [str(BIN / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "install", "-e", f"{ROOT}[test,lint,bench]"], check=True)
+    subprocess.run([*pip, "install", "-e", f"{ROOT}[test,lint]", "tox>=4.11"], check=True)
     STAMP.write_text(digest)
 
 
@@ -59,8 +62,17 @@ def ensure_debian_package(command: str, package: str, why: str) -> None:
     subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env=env)
 
 
-def run(argv: list[str]) -> int:
-    return subprocess.run(argv, cwd=ROOT, check=False).returncode
+def run(argv: list[str], **env: str) -> int:
+    try:
+        return subprocess.run(argv, cwd=ROOT, check=False, env={**os.environ, **env}).returncode
+    except KeyboardInterrupt:
+        print("dev.py: interrupted", file=sys.stderr)
+        return 130
+
+
+def tox(*args: str, **env: str) -> int:
+    """Run tox environments from .venv (the one runner)."""
+    return run([str(BIN / "python"), "-m", "tox", "-q", *args], **env)
 
 
 def main(args: list[str]) -> int:
@@ -69,34 +81,27 @@ def main(args: list[str]) -> int:
         return 0 if args else 2
     command, rest = args[0], args[1:]
     ensure_environment()
-    python = str(BIN / "python")
     if command == "serve":
         return run([str(BIN / "sp-sim"), "serve", *rest])
-    if command == "test":
-        ensure_debian_package("chromium", "chromium", "the browser tests")
-        return run([python, "-m", "pytest", *rest])
-    if command == "bench" and rest and rest[0] in {"engine", "load"}:
-        ensure_debian_package("xmlsec1", "xmlsec1", "pysaml2 in the engine benchmark")
-        return run([python, str(ROOT / "benchmarks" / f"{rest[0]}.py"), *rest[1:]])
-    if command == "fuzz":
-        examples = rest[0] if rest else "20000"
-        env = {**os.environ, "SP_SIM_FUZZ_EXAMPLES": examples}
-        argv = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/core/test_fuzz.py"]
-        return subprocess.run(
-            [*argv, "--hypothesis-show-statistics"], cwd=ROOT, check=False, env=env
-        ).returncode
-    if command == "lint":
-        checks = [
-            [python, "-m", "ruff", "check", "."],
-            [python, "-m", "ruff", "format", "--check", "."],
-            [python, "-m", "mypy"],
-        ]
-        return max(run(check) for check in checks)
     if command == "sp-sim":
         return run([str(BIN / "sp-sim"), *rest])
+    if command == "test":
+        ensure_debian_package("chromium", "chromium", "the browser tests")
+        return tox("-e", "test", "--", *rest)
+    if command == "lint":
+        return tox("-e", "lint,types")
+    if command == "fuzz":
+        return tox("-e", "fuzz", SP_SIM_FUZZ_EXAMPLES=rest[0] if rest else "20000")
+    if command == "bench" and rest and rest[0] in {"engine", "load"}:
+        ensure_debian_package("xmlsec1", "xmlsec1", "pysaml2 in the engine benchmark")
+        return tox("-e", "bench", "--", *rest)
     print(f"dev.py: unknown command {command!r}\n{__doc__}", file=sys.stderr)
     return 2
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:
+        print("dev.py: interrupted", file=sys.stderr)
+        sys.exit(130)

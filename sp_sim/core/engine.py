@@ -7,8 +7,10 @@ the signed view (see checks/signature.py), never the raw document.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+
+from lxml import etree
 
 from sp_sim.core.checks.audience import check_audience
 from sp_sim.core.checks.authn import check_authn, check_replay
@@ -16,10 +18,11 @@ from sp_sim.core.checks.certificate import check_certificates
 from sp_sim.core.checks.conditions import assertion_limits, check_time
 from sp_sim.core.checks.destination import check_endpoint, compare_acs
 from sp_sim.core.checks.issuer import check_issuer
-from sp_sim.core.checks.nameid import check_name_qualifier, check_nameid, check_profile
+from sp_sim.core.checks.nameid import check_name_qualifier, check_nameid
+from sp_sim.core.checks.profile import check_profile
 from sp_sim.core.checks.signature import SignedView, check_signature
 from sp_sim.core.checks.status import check_status
-from sp_sim.core.checks.structure import parse_document
+from sp_sim.core.checks.structure import Document, parse_document
 from sp_sim.core.checks.subject import (
     bearer_confirmations,
     check_confirmation,
@@ -72,35 +75,12 @@ def check_response(data: bytes, settings: CheckSettings, now: datetime) -> Repor
 
     document, structure = parse_document(decoded.xml)
     findings += structure
-    if document is None:
-        reason = "the XML is unreadable or unsafe"
-        findings += _skipped(_AFTER_XML + _AFTER_STATUS + _ASSERTION_CHECKS, reason)
+    readable = _readable_assertion(document, findings)
+    if isinstance(readable, _Stop):
+        findings += _skipped(readable.skip, readable.reason)
         return Report(tuple(findings), judged_at=at, xml=decoded.xml)
 
-    succeeded, status = check_status(document.root)
-    findings.append(status)
-    if not succeeded:
-        reason = "the IdP answered with an error, not an assertion"
-        findings += _skipped(_AFTER_STATUS + _ASSERTION_CHECKS, reason)
-        return Report(tuple(findings), judged_at=at, xml=decoded.xml)
-    if not document.usable:
-        reason = "the message's structure is refused (see xml.*)"
-        findings += _skipped(_AFTER_STATUS + _ASSERTION_CHECKS, reason)
-        return Report(tuple(findings), judged_at=at, xml=decoded.xml)
-    if document.assertion is None:
-        findings.append(
-            Finding(
-                Code.XML_NO_ASSERTION,
-                Status.FAIL,
-                "The Response says Success but holds no Assertion.",
-                expected="one saml:Assertion",
-                location="/Response",
-            )
-        )
-        findings += _skipped(_AFTER_STATUS + _ASSERTION_CHECKS, "there is no assertion")
-        return Report(tuple(findings), judged_at=at, xml=decoded.xml)
-
-    view, signature, used = check_signature(document.root, document.assertion, settings)
+    view, signature, used = check_signature(readable.root, readable.assertion, settings)
     findings += signature
     findings += check_certificates(settings, used, now)
     findings.append(_check_destination(view, settings))
@@ -119,6 +99,46 @@ def check_response(data: bytes, settings: CheckSettings, now: datetime) -> Repor
         session_index=_session_index(view),
         xml=decoded.xml,
     )
+
+
+@dataclass(frozen=True)
+class _Stop:
+    """The checks stop before the signature: which are skipped, and why."""
+
+    skip: tuple[Code, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Readable:
+    root: etree._Element
+    assertion: etree._Element
+
+
+def _readable_assertion(document: Document | None, findings: list[Finding]) -> _Readable | _Stop:
+    """The Response and its one Assertion, or why the checks stop; adds the status finding
+    and, for a Success without assertion, `xml.no-assertion`."""
+    later = _AFTER_STATUS + _ASSERTION_CHECKS
+    if document is None:
+        return _Stop(_AFTER_XML + later, "the XML is unreadable or unsafe")
+    succeeded, status = check_status(document.root)
+    findings.append(status)
+    if not succeeded:
+        return _Stop(later, "the IdP answered with an error, not an assertion")
+    if not document.usable:
+        return _Stop(later, "the message's structure is refused (see xml.*)")
+    if document.assertion is None:
+        findings.append(
+            Finding(
+                Code.XML_NO_ASSERTION,
+                Status.FAIL,
+                "The Response says Success but holds no Assertion.",
+                expected="one saml:Assertion",
+                location="/Response",
+            )
+        )
+        return _Stop(later, "there is no assertion")
+    return _Readable(document.root, document.assertion)
 
 
 def _label_unverified(findings: list[Finding]) -> list[Finding]:

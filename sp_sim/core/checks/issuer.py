@@ -60,6 +60,55 @@ def check_issuer(
     return findings
 
 
+_Miss = tuple[Code, str, Hint]
+
+
+def _trailing_slash(observed: str, expected: str) -> _Miss | None:
+    if observed.rstrip("/") != expected.rstrip("/"):
+        return None
+    return (
+        Code.ISSUER_TRAILING_SLASH,
+        f"Issuer and the profile's Issuer URL differ only by the trailing slash "
+        f"({observed!r} vs {expected!r}); the comparison is exact.",
+        Hint(Side.MIMECAST_PROFILE, _FIELD, f"set it to exactly {observed}"),
+    )
+
+
+def _login_url(observed: str, expected: str) -> _Miss | None:
+    if not _LOGIN.match(expected):
+        return None
+    return (
+        Code.ISSUER_LOGIN_URL,
+        f"The profile's Issuer URL holds Entra's Login URL ({expected}); the issuer "
+        f"is the Entra Identifier {observed}.",
+        Hint(
+            Side.MIMECAST_PROFILE,
+            _FIELD,
+            f"set it to {observed}; the Login URL belongs in the Login URL field",
+        ),
+    )
+
+
+def _other_tenant(observed: str, expected: str) -> _Miss | None:
+    seen, wanted = _STS.match(observed), _STS.match(expected)
+    if not (seen and wanted) or seen.group(1) == wanted.group(1):
+        return None
+    return (
+        Code.ISSUER_OTHER_TENANT,
+        f"The assertion comes from Entra tenant {seen.group(1)}, the profile "
+        f"trusts tenant {wanted.group(1)}.",
+        Hint(
+            Side.MIMECAST_PROFILE,
+            _FIELD,
+            f"use the Issuer (and certificate) of tenant {seen.group(1)} if "
+            "that is the right tenant; otherwise the user signed in to the wrong one",
+        ),
+    )
+
+
+_NEAR_MISSES = (_trailing_slash, _login_url, _other_tenant)
+
+
 def _compare(observed: str, settings: CheckSettings, covered: bool) -> Finding:
     location = "/Response/Assertion/Issuer"
     expected = settings.idp_issuer
@@ -82,43 +131,17 @@ def _compare(observed: str, settings: CheckSettings, covered: bool) -> Finding:
             location=location,
             covered_by_signature=covered,
         )
-    fix = Hint(
-        Side.MIMECAST_PROFILE,
-        _FIELD,
-        f"set it to {observed} (Entra's 'Microsoft Entra Identifier'), if that is your tenant",
+    miss = next((m for rule in _NEAR_MISSES if (m := rule(observed, expected))), None)
+    code, why, fix = miss or (
+        Code.ISSUER_MISMATCH,
+        f"Issuer is {observed}, the profile expects {expected}.",
+        Hint(
+            Side.MIMECAST_PROFILE,
+            _FIELD,
+            f"set it to {observed} (the IdP's entity ID, Entra's 'Microsoft Entra "
+            "Identifier'), if that is your IdP",
+        ),
     )
-    code, why = Code.ISSUER_MISMATCH, f"Issuer is {observed}, the profile expects {expected}."
-    seen_tenant, wanted_tenant = _STS.match(observed), _STS.match(expected)
-    if observed.rstrip("/") == expected.rstrip("/"):
-        code = Code.ISSUER_TRAILING_SLASH
-        why = (
-            f"Issuer and the profile's Issuer URL differ only by the trailing slash "
-            f"({observed!r} vs {expected!r}); the comparison is exact."
-        )
-        fix = Hint(Side.MIMECAST_PROFILE, _FIELD, f"set it to exactly {observed}")
-    elif _LOGIN.match(expected):
-        code = Code.ISSUER_LOGIN_URL
-        why = (
-            f"The profile's Issuer URL holds Entra's Login URL ({expected}); the issuer "
-            f"is the Entra Identifier {observed}."
-        )
-        fix = Hint(
-            Side.MIMECAST_PROFILE,
-            _FIELD,
-            f"set it to {observed}; the Login URL belongs in the Login URL field",
-        )
-    elif seen_tenant and wanted_tenant and seen_tenant.group(1) != wanted_tenant.group(1):
-        code = Code.ISSUER_OTHER_TENANT
-        why = (
-            f"The assertion comes from Entra tenant {seen_tenant.group(1)}, the profile "
-            f"trusts tenant {wanted_tenant.group(1)}."
-        )
-        fix = Hint(
-            Side.MIMECAST_PROFILE,
-            _FIELD,
-            f"use the Issuer (and certificate) of tenant {seen_tenant.group(1)} if "
-            "that is the right tenant; otherwise the user signed in to the wrong one",
-        )
     return Finding(
         code,
         Status.FAIL,

@@ -18,7 +18,7 @@ from lxml import etree
 from sp_sim.core.codes import Code
 from sp_sim.core.mimecast import parse_mimecast_url
 from sp_sim.core.model import Finding, Hint, Side, Status
-from sp_sim.core.settings import APPLICATIONS, Address, CheckSettings, Directory
+from sp_sim.core.settings import Address, CheckSettings, Directory
 from sp_sim.core.xml import ASSERTION, qname, text_of
 
 CLAIMS = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/"
@@ -256,67 +256,4 @@ def _explain(
             "Internal Directory › addresses",
             f"add {value}, or send the user's primary address as NameID",
         ),
-    )
-
-
-def check_profile(address: Address | None, settings: CheckSettings, covered: bool) -> Finding:
-    """The address must reach this profile through an application setting that enforces SAML,
-    and the profile must allow single sign-on."""
-    profile = settings.profile
-    if profile is not None and not profile.allow_single_sign_on:
-        return Finding(
-            Code.PROFILE_SSO_NOT_ALLOWED,
-            Status.FAIL,
-            f"Profile {profile.name!r} does not have Allow Single Sign On ticked: Mimecast "
-            "does not sign anyone in with SAML through it.",
-            expected="Allow Single Sign On ticked",
-            observed="not ticked",
-            hint=Hint(Side.MIMECAST_PROFILE, "Allow Single Sign On", "tick it"),
-        )
-    if profile is None or address is None:
-        why = "no tenant profile is configured" if profile is None else "the user was not found"
-        return Finding(Code.PROFILE_SKIPPED, Status.SKIPPED, f"Not checked: {why}.")
-    fix = Hint(
-        Side.MIMECAST_APPLICATION_SETTINGS,
-        "Authentication Profile",
-        f"select {profile.name!r} in the application setting (group) that covers {address.email}",
-    )
-    if address.profile != profile.name:
-        reached = f"profile {address.profile!r}" if address.profile else "no SAML profile"
-        return Finding(
-            Code.PROFILE_OTHER_PROFILE,
-            Status.FAIL,
-            f"{address.email} is covered by an application setting with {reached}, "
-            f"not {profile.name!r}.",
-            expected=profile.name,
-            observed=address.profile or "(none)",
-            hint=fix,
-            covered_by_signature=covered,
-        )
-    application = address.application or "mimecast"
-    enforced = application in profile.enforced_applications or (
-        "mimecast" in profile.enforced_applications
-    )
-    name = APPLICATIONS.get(application, application)
-    if not enforced:
-        return Finding(
-            Code.PROFILE_SAML_NOT_ENFORCED,
-            Status.FAIL,
-            f"Profile {profile.name!r} does not enforce SAML for {name}: Mimecast "
-            "would ask for a password instead.",
-            expected=name,
-            observed=", ".join(
-                APPLICATIONS.get(a, a) for a in sorted(profile.enforced_applications)
-            )
-            or "(none)",
-            hint=Hint(Side.MIMECAST_PROFILE, "Enforce SAML Authentication for", f"tick {name}"),
-            covered_by_signature=covered,
-        )
-    return Finding(
-        Code.PROFILE_APPLIES,
-        Status.PASS,
-        f"{address.email} reaches profile {profile.name!r}, which enforces SAML for {name}.",
-        expected=profile.name,
-        observed=profile.name,
-        covered_by_signature=covered,
     )
