@@ -10,6 +10,8 @@ from collections.abc import Collection, Container
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from pydantic import ConfigDict, with_config
+
 from sp_sim.core.certs import Certificate
 from sp_sim.core.mimecast import Region
 
@@ -26,6 +28,7 @@ PASSWORD_PROTECTED_CONTEXT = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordPro
 INTEGRATED_CONTEXT = "urn:federation:authentication:windows"
 
 
+@with_config(ConfigDict(extra="forbid"))  # the tenant file's directory.addresses entries
 @dataclass(frozen=True)
 class Address:
     """An internal-directory address and the application setting that reaches it."""

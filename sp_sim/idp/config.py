@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from sp_sim.configfile import read_toml
 from sp_sim.core.certs import Certificate, CertificateError, load_certificates
 from sp_sim.errors import ConfigError
 from sp_sim.idp.faults import FaultSet
 from sp_sim.idp.keys import SigningKey
 from sp_sim.idp.mint import Algorithm, Signing
-from sp_sim.idp.model import NAMEID_FORMATS, EnterpriseApp, IdpTenant, SignInMethod, User
-from sp_sim.tenant.config import config_key
+from sp_sim.idp.model import NAMEID_FORMATS, EnterpriseApp, IdpTenant, User
 
 
 class _Strict(BaseModel):
@@ -59,17 +58,6 @@ class _App(_Strict):
     confirmation_minutes: int = Field(default=5, ge=1)
 
 
-class _User(_Strict):
-    upn: str
-    object_id: str
-    display_name: str = ""
-    given_name: str = ""
-    surname: str = ""
-    mail: str = ""
-    groups: list[str] = Field(default_factory=list)
-    sign_in_method: SignInMethod = SignInMethod.PASSWORD
-
-
 class _Group(_Strict):
     id: str
     name: str = ""
@@ -79,7 +67,7 @@ class _IdpFile(_Strict):
     tenant: _Tenant
     keys: list[_Key] = Field(default_factory=list)
     apps: list[_App] = Field(min_length=1)
-    users: list[_User] = Field(min_length=1)
+    users: list[User] = Field(min_length=1)
     groups: list[_Group] = Field(default_factory=list)
 
 
@@ -91,16 +79,7 @@ def demo_idp_path() -> Path:
 def load_idp(path: Path | None = None) -> IdpTenant:
     """Read and validate an IdP tenant file (the demo when None). Raises ConfigError."""
     path = path or demo_idp_path()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-        parsed = _IdpFile.model_validate(data)
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read ({error.strerror})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: not valid TOML ({error})") from None
-    except ValidationError as error:
-        first = error.errors()[0]
-        raise ConfigError(f"{path}: {config_key(first['loc'])}: {first['msg']}") from None
+    parsed = read_toml(path, _IdpFile)
     seen: dict[str, int] = {}
     for i, app in enumerate(parsed.apps):
         for identifier in app.identifiers:
@@ -117,19 +96,7 @@ def load_idp(path: Path | None = None) -> IdpTenant:
         tenant_id=parsed.tenant.id.lower(),
         signing_keys=keys or (SigningKey.generate(),),
         apps=tuple(_app(base, a, f"{path}: apps[{i}]") for i, a in enumerate(parsed.apps)),
-        users=tuple(
-            User(
-                u.upn,
-                u.object_id,
-                u.display_name,
-                u.given_name,
-                u.surname,
-                u.mail,
-                tuple(u.groups),
-                u.sign_in_method,
-            )
-            for u in parsed.users
-        ),
+        users=tuple(parsed.users),
         groups={g.id: g.name for g in parsed.groups},
     )
 
@@ -165,30 +132,21 @@ def _app(base: Path, raw: _App, where: str) -> EnterpriseApp:
     verification: list[Certificate] = []
     for i, name in enumerate(raw.verification_certificate_files):
         verification += _certificates(base, name, f"{where}.verification_certificate_files[{i}]")
-    return EnterpriseApp(
-        app_id=raw.app_id,
-        name=raw.name,
-        identifiers=tuple(raw.identifiers),
-        reply_urls=tuple(raw.reply_urls),
-        default_reply_url=raw.default_reply_url,
-        sign_on_url=raw.sign_on_url,
-        logout_url=raw.logout_url,
-        name_id_source=raw.name_id_source,
-        name_id_format=raw.name_id_format,
-        extra_claims=tuple(raw.extra_claims.items()),
-        groups_claim=raw.groups_claim,
-        signing=raw.signing,
-        algorithm=raw.algorithm,
-        token_encryption_certificate=encryption,
-        assignment_required=raw.assignment_required,
-        assigned_users=frozenset(raw.assigned_users),
-        assigned_groups=frozenset(raw.assigned_groups),
-        require_signed_requests=raw.require_signed_requests,
-        verification_certificates=tuple(verification),
-        faults=tuple(raw.faults),
-        not_before_minutes=raw.not_before_minutes,
-        lifetime_minutes=raw.lifetime_minutes,
+    # Every field the file and the model share is carried over by name, so a setting the
+    # file accepts cannot be dropped on the way (confirmation_minutes once was).
+    shared = raw.model_dump(exclude=_FILE_ONLY)
+    return _APP.validate_python(
+        {
+            **shared,
+            "extra_claims": tuple(raw.extra_claims.items()),
+            "token_encryption_certificate": encryption,
+            "verification_certificates": tuple(verification),
+        }
     )
+
+
+_FILE_ONLY = {"token_encryption_certificate_file", "verification_certificate_files"}
+_APP: TypeAdapter[EnterpriseApp] = TypeAdapter(EnterpriseApp)
 
 
 __all__ = ["NAMEID_FORMATS", "demo_idp_path", "load_idp"]

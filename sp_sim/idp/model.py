@@ -7,6 +7,8 @@ import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from pydantic import ConfigDict, with_config
+
 from sp_sim.core.certs import Certificate
 from sp_sim.idp.keys import SigningKey
 from sp_sim.idp.mint import Algorithm, Signing
@@ -45,6 +47,7 @@ AUTHN_METHODS_REFERENCES = {
 }
 
 
+@with_config(ConfigDict(extra="forbid"))  # the IdP file's [[users]] entries
 @dataclass(frozen=True)
 class User:
     """An Entra user. An empty `mail` makes a user.mail NameID fall back to a pairwise ID."""
@@ -71,6 +74,7 @@ class User:
         }.get(source.lower(), "")
 
 
+@with_config(ConfigDict(extra="forbid"))  # built from the IdP file's [[apps]] by field name
 @dataclass(frozen=True)
 class EnterpriseApp:
     """An enterprise application's single sign-on settings, as in the Entra portal."""

@@ -6,14 +6,14 @@ Certificate and metadata files are read relative to the TOML file.
 
 from __future__ import annotations
 
-import tomllib
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from sp_sim.configfile import read_toml, validate
 from sp_sim.core.certs import Certificate, CertificateError, load_certificates, unique
 from sp_sim.core.metadata import MetadataError, parse_idp_metadata
 from sp_sim.core.mimecast import REGIONS
@@ -56,16 +56,9 @@ class _Profile(_Strict):
     allow_unsigned_logout: bool = False
 
 
-class _Address(_Strict):
-    email: str
-    global_name: str = ""
-    profile: str | None = None
-    application: str | None = None
-
-
 class _Directory(_Strict):
     domains: list[str] = Field(default_factory=list)
-    addresses: list[_Address] = Field(default_factory=list)
+    addresses: list[Address] = Field(default_factory=list)
 
 
 class _Checks(_Strict):
@@ -79,32 +72,17 @@ class _TenantFile(_Strict):
     checks: _Checks = Field(default_factory=_Checks)
 
 
-def config_key(location: tuple[int | str, ...]) -> str:
-    """A pydantic error location as the TOML key path: `profiles[0].issuer_url`."""
-    text = ""
-    for part in location:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top level)"
-
-
 def load_tenant(path: Path) -> Tenant:
     """Read and validate a tenant file. Raises ConfigError naming the file and key."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read ({error.strerror})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: not valid TOML ({error})") from None
-    return tenant_from_dict(data, source=path)
+    return _tenant(read_toml(path, _TenantFile), source=path)
 
 
 def tenant_from_dict(data: dict[str, object], source: Path) -> Tenant:
     """Validate parsed TOML into a Tenant; `source` names it and anchors relative paths."""
-    try:
-        parsed = _TenantFile.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        raise ConfigError(f"{source}: {config_key(first['loc'])}: {first['msg']}") from None
+    return _tenant(validate(data, _TenantFile, source), source)
+
+
+def _tenant(parsed: _TenantFile, source: Path) -> Tenant:
     if parsed.account.region not in REGIONS:
         raise ConfigError(
             f"{source}: account.region: {parsed.account.region!r} is not one of "
@@ -128,10 +106,7 @@ def tenant_from_dict(data: dict[str, object], source: Path) -> Tenant:
         profiles=profiles,
         directory=Directory(
             domains=frozenset(d.strip().lower() for d in parsed.directory.domains),
-            addresses=tuple(
-                Address(a.email, a.global_name, a.profile, a.application)
-                for a in parsed.directory.addresses
-            ),
+            addresses=tuple(parsed.directory.addresses),
         ),
         clock_skew=timedelta(seconds=parsed.checks.clock_skew_seconds),
     )
