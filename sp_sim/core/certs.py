@@ -17,7 +17,8 @@ from functools import cached_property
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from sp_sim.core import metadata
 from sp_sim.core.errors import ConfigError
@@ -69,9 +70,17 @@ class Certificate:
         return base64.b64encode(self.der).decode("ascii")
 
     @cached_property
+    def public_key(self) -> PublicKeyTypes:
+        """The certificate's public key (cryptography), read once."""
+        return self._x509.public_key()
+
+    @cached_property
     def xmlsec_key(self) -> Any:
-        """The public key as python-xmlsec wants it; built once per certificate."""
-        return xmlsec.Key.from_memory(self.der, xmlsec.KeyFormat.CERT_DER)
+        """The public key alone as python-xmlsec wants it, built once per certificate.
+        Loaded from the key, not the certificate: setting a context's key copies it, and a
+        key carrying its X.509 certificate costs ~50 µs to copy, a bare key under 1 µs."""
+        pem = self.public_key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+        return xmlsec.Key.from_memory(pem, xmlsec.KeyFormat.PEM)
 
     def describe(self) -> str:
         return (

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Container
 from dataclasses import dataclass, field
 from datetime import timedelta
+from enum import StrEnum
 
 from pydantic import ConfigDict, with_config
 
@@ -70,6 +71,14 @@ class ProfileView:
     allow_single_sign_on: bool = True
 
 
+class Verifier(StrEnum):
+    """Which XML-DSig verifier checks signatures: `auto` (the restricted-shape fast path of
+    core/checks/enveloped.py, python-xmlsec for every other shape) or `xmlsec` (always)."""
+
+    AUTO = "auto"
+    XMLSEC = "xmlsec"
+
+
 @dataclass(frozen=True)
 class CheckSettings:
     """The service provider's configuration, as the checks see it.
@@ -93,3 +102,4 @@ class CheckSettings:
     """The URL the message was POSTed to (the region's real ACS URL), when a server got it."""
     seen_assertion_ids: Container[str] | None = field(default=None, compare=False)
     certificate_warning: timedelta = timedelta(days=60)
+    verifier: Verifier = Verifier.AUTO

@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from lxml import etree
 
 from sp_sim.core.certs import Certificate, CertificateError, certificate_from_base64
+from sp_sim.core.checks import enveloped
 from sp_sim.core.codes import Code
 from sp_sim.core.libxmlsec import xmlsec
 from sp_sim.core.model import Finding, Hint, Side, Status
-from sp_sim.core.settings import CheckSettings
+from sp_sim.core.settings import CheckSettings, Verifier
 from sp_sim.core.xml import (
     ASSERTION,
     DSIG,
@@ -98,6 +99,18 @@ class _SignedInfo:
     transforms: tuple[str, ...]
     c14n_method: str
     inclusive_prefixes: tuple[str, ...]
+    signed_info_prefixes: bool = False
+
+    def shape(self) -> enveloped.Shape:
+        return enveloped.Shape(
+            signature_method=self.signature_method,
+            digest_method=self.digest_method,
+            digest_value=self.digest_value,
+            transforms=self.transforms,
+            c14n_method=self.c14n_method,
+            inclusive_prefixes=self.inclusive_prefixes,
+            signed_info_prefixes=self.signed_info_prefixes,
+        )
 
     def unaccepted(self) -> list[str]:
         """Each algorithm URI that is not accepted in the slot it sits in."""
@@ -136,6 +149,11 @@ def _signed_info(signature: etree._Element) -> _SignedInfo:
         transforms=transforms,
         c14n_method=_algorithm(info, "CanonicalizationMethod"),
         inclusive_prefixes=prefixes,
+        signed_info_prefixes=info is not None
+        and info.find(
+            f"{qname(DSIG, 'CanonicalizationMethod')}/{{{_EXC_C14N_NS}}}InclusiveNamespaces"
+        )
+        is not None,
     )
 
 
@@ -217,6 +235,8 @@ def _keyinfo_certificate(signature: etree._Element) -> Certificate | None:
 class _Outcome:
     verified_by: Certificate | None
     findings: tuple[Finding, ...]
+    canonical: bytes | None = None
+    """The signed element's canonical form, when the verifier already made it."""
 
 
 def _references_element(
@@ -293,7 +313,7 @@ def _valid(name: str, certificate: Certificate, info: _SignedInfo, where: str) -
 
 
 def _check_one(
-    element: etree._Element, signature: etree._Element, settings: CheckSettings
+    element: etree._Element, signature: etree._Element, settings: CheckSettings, fast: bool
 ) -> _Outcome:
     name = _name(element)
     where = f"/{'Response/' if name == 'Assertion' else ''}{name}/Signature"
@@ -301,6 +321,13 @@ def _check_one(
     refused = _refused_shape(element, signature, info, where)
     if refused is not None:
         return _Outcome(None, (refused,))
+    if fast and settings.verifier is not Verifier.XMLSEC:
+        quick = enveloped.verify(element, signature, info.shape(), settings.certificates)
+        if quick is not None:
+            certificate, outcome = quick
+            if certificate is not None:
+                found = tuple(_valid(name, certificate, info, where))
+                return _Outcome(certificate, found, outcome.canonical)
     for certificate in settings.certificates:
         if _verify_with(signature, certificate, info):
             return _Outcome(certificate, tuple(_valid(name, certificate, info, where)))
@@ -441,11 +468,17 @@ def _no_certificate(names: list[str]) -> Finding:
 
 
 def check_signature(
-    root: etree._Element, assertion: etree._Element | None, settings: CheckSettings
+    root: etree._Element,
+    assertion: etree._Element | None,
+    settings: CheckSettings,
+    *,
+    fast: bool = False,
 ) -> tuple[SignedView, list[Finding], tuple[Certificate, ...]]:
     """Verify the Response and Assertion signatures; return the view later checks read.
 
     Also returns the certificates that verified something, for the certificate check.
+    `fast` allows the restricted-shape verifier (the caller has looked at the raw bytes:
+    core/checks/enveloped.py `has_unusual_namespace`).
     """
     signed = [
         (element, signature)
@@ -462,8 +495,10 @@ def check_signature(
     verified: dict[str, etree._Element] = {}
     used: list[Certificate] = []
     for element, signature in signed:
-        outcome = _check_one(element, signature, settings)
-        seen = _signed_content(element) if outcome.verified_by is not None else None
+        outcome = _check_one(element, signature, settings, fast)
+        seen = None
+        if outcome.verified_by is not None:
+            seen = _signed_content(element, outcome.canonical)
         if outcome.verified_by is not None and seen is None:
             outcome = _Outcome(None, (_unreadable_signed_content(element),))
         findings.extend(outcome.findings)
@@ -473,9 +508,10 @@ def check_signature(
     return _view(root, assertion, verified), findings, tuple(used)
 
 
-def _signed_content(element: etree._Element) -> etree._Element | None:
+def _signed_content(element: etree._Element, canonical: bytes | None) -> etree._Element | None:
     """The element as its digest covers it, parsed again; None when that cannot be done."""
-    canonical = canonical_without_signature(element, None)
+    if canonical is None:
+        canonical = canonical_without_signature(element, None)
     if canonical is None:
         return None
     try:
@@ -521,5 +557,5 @@ def verify_enveloped(
     if signature is None or not certificates:
         return None
     xmlsec.tree.add_ids(element, ["ID"])
-    outcome = _check_one(element, signature, CheckSettings(certificates=certificates))
+    outcome = _check_one(element, signature, CheckSettings(certificates=certificates), False)
     return outcome.verified_by
