@@ -10,6 +10,7 @@ from collections.abc import Collection, Container
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
+from functools import cached_property
 
 from pydantic import ConfigDict, with_config
 
@@ -47,11 +48,19 @@ class Directory:
     domains: frozenset[str] = frozenset()
     addresses: tuple[Address, ...] = ()
 
+    @cached_property
+    def _by_email(self) -> dict[str, Address]:
+        """Addresses by case-folded email, the first of each kept: built once, looked up
+        in constant time however large the directory."""
+        index: dict[str, Address] = {}
+        for address in self.addresses:
+            index.setdefault(address.email.casefold(), address)
+        return index
+
     def find(self, email: str) -> Address | None:
         """The address with this email, compared case-insensitively. Mimecast holds
         addresses only under registered domains, so one under another domain is not found."""
-        wanted = email.strip().casefold()
-        found = next((a for a in self.addresses if a.email.casefold() == wanted), None)
+        found = self._by_email.get(email.strip().casefold())
         if found is None or not self.has_domain(found.email.rpartition("@")[2]):
             return None
         return found

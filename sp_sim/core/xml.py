@@ -85,6 +85,9 @@ def parse_untrusted(data: bytes) -> etree._Element:
     return root
 
 
+_STRING_VALUE = etree.XPath("string()")
+
+
 def text_of(element: etree._Element | None) -> str | None:
     """An element's whole text, comments and processing instructions skipped.
 
@@ -93,7 +96,7 @@ def text_of(element: etree._Element | None) -> str | None:
     """
     if element is None:
         return None
-    return str(element.xpath("string()")).strip()
+    return str(_STRING_VALUE(element)).strip()
 
 
 def parse_instant(value: str) -> datetime:
