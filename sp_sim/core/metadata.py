@@ -14,6 +14,8 @@ from lxml import etree
 from sp_sim.core.errors import ConfigError
 from sp_sim.core.xml import DSIG, METADATA, UnsafeXML, parse_untrusted, qname, text_of
 
+# Binding URIs as metadata writes them (core.bindings.Binding.uri gives the same; this
+# module cannot import bindings, which needs certificates, which read metadata).
 REDIRECT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 POST_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
 

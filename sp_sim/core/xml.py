@@ -99,9 +99,8 @@ def text_of(element: etree._Element | None) -> str | None:
     return str(_STRING_VALUE(element)).strip()
 
 
-def parse_instant(value: str) -> datetime:
-    """An xs:dateTime as SAML uses it (UTC, `Z`, optional fraction) to an aware datetime."""
-    text = value.strip()
+def _normalised(text: str) -> str:
+    """A lower-case `z`, or an odd fraction, in the form fromisoformat reads."""
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     if "." in text:
@@ -109,7 +108,16 @@ def parse_instant(value: str) -> datetime:
         digits = "".join(c for c in rest if c.isdigit())
         zone = rest[len(digits) :]
         text = f"{head}.{digits[:6].ljust(6, '0')}{zone}"
-    instant = datetime.fromisoformat(text)
+    return text
+
+
+def parse_instant(value: str) -> datetime:
+    """An xs:dateTime as SAML uses it (UTC, `Z`, optional fraction) to an aware datetime."""
+    text = value.strip()
+    try:  # Python 3.11 reads `Z` and any number of fraction digits itself: the common case
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        instant = datetime.fromisoformat(_normalised(text))
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=UTC)
     try:
@@ -120,5 +128,5 @@ def parse_instant(value: str) -> datetime:
 
 def format_instant(instant: datetime) -> str:
     """An aware datetime as SAML writes it: UTC with milliseconds and `Z`."""
-    utc = instant.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    utc = instant.astimezone(UTC).replace(tzinfo=None)
+    return utc.isoformat(timespec="milliseconds") + "Z"

@@ -7,16 +7,15 @@ wrapped), or the whole URL-encoded form body.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
-import zlib
 from dataclasses import dataclass
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs
 
+from sp_sim.core.bindings import BindingError, TooLarge, decode_base64, inflate
 from sp_sim.core.codes import Code
 from sp_sim.core.model import Finding, Hint, Side, Status
 from sp_sim.core.settings import CheckSettings
+
+_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -39,88 +38,88 @@ def _fail(code: Code, message: str, observed: str | None = None) -> Finding:
     )
 
 
-_FORM_KEYS = re.compile(r"(?:^|&)(?:SAMLResponse|SAMLRequest|RelayState)=")
+def _failed(code: Code, message: str, relay_state: str | None = None) -> Decoded:
+    return Decoded(None, relay_state, (_fail(code, message),))
+
+
+def _decoded(how: str) -> Finding:
+    return Finding(Code.TRANSPORT_DECODED, Status.PASS, f"Decoded from {how}.", observed=how)
+
+
+_FORM_KEYS = ("SAMLResponse=", "SAMLRequest=", "RelayState=")
+_FORM_JOINS = tuple(f"&{key}" for key in _FORM_KEYS)
+
+
+def _looks_like_form(text: str) -> bool:
+    """A form body starts with, or joins with `&`, one of the binding's field names: a
+    substring test (base64 holds neither `=` mid-string nor `&`), not a regex scan."""
+    return text.startswith(_FORM_KEYS) or any(join in text for join in _FORM_JOINS)
 
 
 def _form_field(text: str) -> tuple[str | None, str | None, bool]:
     """(SAMLResponse, RelayState, looked like a form) from `a=b&c=d` text."""
-    if not _FORM_KEYS.search(text.strip()):
+    text = text.strip()
+    if not _looks_like_form(text):
         return None, None, False
-    fields = parse_qs(text.strip(), keep_blank_values=True)
+    fields = parse_qs(text, keep_blank_values=True)
     relay = fields.get("RelayState", [None])[0]
     value = fields.get("SAMLResponse", [None])[0]
     # A form decoder turns an unescaped '+' into a space; base64 never holds a space.
     return (None if value is None else value.replace(" ", "+")), relay, True
 
 
-def _b64decode(text: str) -> bytes | None:
-    compact = "".join(text.split())
-    if "%" in compact:
-        compact = unquote(compact)
-    compact = compact.replace("-", "+").replace("_", "/")
-    compact += "=" * (-len(compact) % 4)
-    try:
-        return base64.b64decode(compact, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-
-
 def decode_transport(data: bytes, settings: CheckSettings) -> Decoded:
     """Decode, and say how; never raises on what the sender controls."""
-    body = data.removeprefix(b"\xef\xbb\xbf").strip()
+    body = data.removeprefix(_BOM).strip()
     if not body:
-        return Decoded(None, None, (_fail(Code.TRANSPORT_EMPTY, "Nothing was received."),))
+        return _failed(Code.TRANSPORT_EMPTY, "Nothing was received.")
     if len(body) > settings.max_message_bytes:
-        return Decoded(
-            None,
-            None,
-            (
-                _fail(
-                    Code.TRANSPORT_TOO_LARGE,
-                    f"The message is {len(body):,} bytes; the limit is "
-                    f"{settings.max_message_bytes:,}.",
-                    observed=f"{len(body):,} bytes",
-                ),
-            ),
+        too_large = _fail(
+            Code.TRANSPORT_TOO_LARGE,
+            f"The message is {len(body):,} bytes; the limit is {settings.max_message_bytes:,}.",
+            observed=f"{len(body):,} bytes",
         )
+        return Decoded(None, None, (too_large,))
     if body.startswith(b"<"):
         return Decoded(body, None, (_decoded("raw XML"),))
-    text = body.decode("latin-1")
+    return _decode_text(body.decode("latin-1"), settings)
+
+
+def _decode_text(text: str, settings: CheckSettings) -> Decoded:
+    """Bindings §3.5.4: the base64 of a form field, or the bare base64 a user pasted."""
     value, relay_state, is_form = _form_field(text)
     if is_form and value is None:
-        return Decoded(
-            None,
-            relay_state,
-            (_fail(Code.TRANSPORT_NO_SAML_RESPONSE, "The form has no SAMLResponse field."),),
+        return _failed(
+            Code.TRANSPORT_NO_SAML_RESPONSE, "The form has no SAMLResponse field.", relay_state
         )
-    how = "form body, base64" if is_form else "base64"
-    raw = _b64decode(value if value is not None else text)
-    if raw is None:
-        return Decoded(
-            None,
-            relay_state,
-            (_fail(Code.TRANSPORT_NOT_BASE64, "SAMLResponse is not valid base64."),),
-        )
-    if raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-        return Decoded(raw, relay_state, (_decoded(how),))
     try:
-        inflated = zlib.decompressobj(-15).decompress(raw, settings.max_message_bytes)
-    except zlib.error:
+        raw = decode_base64(value if value is not None else text, lenient=True)
+    except BindingError:
+        return _failed(Code.TRANSPORT_NOT_BASE64, "SAMLResponse is not valid base64.", relay_state)
+    if raw.lstrip(_BOM + b" \t\r\n").startswith(b"<"):
+        return Decoded(raw, relay_state, (_decoded("form body, base64" if is_form else "base64"),))
+    return _inflated(raw, relay_state, settings)
+
+
+def _inflated(raw: bytes, relay_state: str | None, settings: CheckSettings) -> Decoded:
+    """A deflated message is the Redirect binding's, not a Response's; it is still read (up
+    to the size limit) so that the checks below say what else is wrong."""
+    try:
+        inflated = inflate(raw, settings.max_message_bytes)
+    except TooLarge as error:
+        inflated = error.head
+    except BindingError:
         inflated = b""
-    if inflated.lstrip().startswith(b"<"):
-        deflated = _fail(
-            Code.TRANSPORT_DEFLATED,
-            "The message is deflated, as the HTTP-Redirect binding does; a Response must "
-            "come by HTTP-POST, plain base64. The XML inside is checked below.",
-            observed="deflate + base64",
+    if not inflated.lstrip().startswith(b"<"):
+        return _failed(
+            Code.TRANSPORT_NOT_BASE64,
+            "The base64 decodes to something that is not XML.",
+            relay_state,
         )
-        return Decoded(inflated, relay_state, (deflated,))
-    return Decoded(
-        None,
-        relay_state,
-        (_fail(Code.TRANSPORT_NOT_BASE64, "The base64 decodes to something that is not XML."),),
+    deflated = _fail(
+        Code.TRANSPORT_DEFLATED,
+        "The message is deflated, as the HTTP-Redirect binding does; a Response must "
+        "come by HTTP-POST, plain base64. The XML inside is checked below.",
+        observed="deflate + base64",
     )
-
-
-def _decoded(how: str) -> Finding:
-    return Finding(Code.TRANSPORT_DECODED, Status.PASS, f"Decoded from {how}.", observed=how)
+    return Decoded(inflated, relay_state, (deflated,))
