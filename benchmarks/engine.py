@@ -113,9 +113,10 @@ def floor(public_key: Any) -> Callable[[bytes], object]:
             element.remove(signature)
             canonical = etree.tostring(element, method="c14n", exclusive=True)
             element.insert(position, signature)
+            signed_info = signature.find(qname(DSIG, "SignedInfo"))
+            assert signed_info is not None
             digest = base64.b64encode(hashlib.sha256(canonical).digest()).decode()
             assert digest == signature.findtext(f".//{qname(DSIG, 'DigestValue')}")
-            signed_info = signature.find(qname(DSIG, "SignedInfo"))
             value = base64.b64decode(signature.findtext(qname(DSIG, "SignatureValue")) or "")
             public_key.verify(
                 value,
@@ -293,7 +294,8 @@ def main() -> None:
     print(
         "  per extra KB: "
         + ", ".join(f"{k} {v:.1f} µs" for k, v in slopes.items())
-        + f"; sp-sim's slope is {slopes['sp-sim check_response'] / slopes['floor']:.1f}× the floor's"
+        + f"; sp-sim's slope is {slopes['sp-sim check_response'] / slopes['floor']:.1f}×"
+        " the floor's"
     )
 
 
