@@ -13,10 +13,10 @@ import pytest
 from lxml import etree
 
 from sp_sim.core import CheckSettings, Report, check_response
+from sp_sim.core.keys import SigningKey
 from sp_sim.core.mimecast import REGIONS
 from sp_sim.core.settings import Address, Directory
 from sp_sim.idp.faults import Fault
-from sp_sim.idp.keys import SigningKey
 from sp_sim.idp.mint import Token, mint_response_element
 from sp_sim.tenant import Account, AuthenticationProfile, Tenant
 

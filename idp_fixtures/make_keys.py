@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sp_sim.idp.keys import SigningKey
+from sp_sim.core.keys import SigningKey
 
 KEYS = Path(__file__).parent / "keys"
 THREE_YEARS = timedelta(days=3 * 365)

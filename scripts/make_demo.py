@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sp_sim.idp.keys import SigningKey
+
 from sp_sim.cli import DEMO_INSTANT
 from sp_sim.core.xml import parse_instant
-from sp_sim.idp.keys import SigningKey
 from sp_sim.idp.mint import Token, mint_response
 from sp_sim.tenant import load_tenant
 

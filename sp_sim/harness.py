@@ -10,11 +10,11 @@ of fixtures over this; it is as usable from a script.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,22 +22,42 @@ from aiohttp import web
 
 from sp_sim.core.aadsts import CATALOGUE
 from sp_sim.core.engine import check_response
-from sp_sim.core.mimecast import REGIONS
 from sp_sim.core.model import Report, Status
 from sp_sim.flows import FlowDriver, FlowOutcome
 from sp_sim.idp.app import IDP_STATE
-from sp_sim.idp.config import load_idp
 from sp_sim.idp.faults import FaultSet
 from sp_sim.idp.model import EnterpriseApp, IdpTenant, User
 from sp_sim.idp.tokens import issue_response
+from sp_sim.render.findings import explain as explain_report
 from sp_sim.server import pages, urls
-from sp_sim.server.app import IDP_APP, bind, create_sp_app
-from sp_sim.server.metadata import fetch_metadata, import_metadata
-from sp_sim.server.state import SERVER, ServerOptions, ServerState
-from sp_sim.tenant import Account, Tenant, load_tenant
+from sp_sim.server.app import IDP_APP, reset
+from sp_sim.server.metadata import fetch_metadata
+from sp_sim.server.state import SERVER, ServerState
+from sp_sim.serving import base_url_of, listen, running
+from sp_sim.stack import (
+    DEMO_TENANT,
+    Stack,
+    StackConfig,
+    assemble,
+    build_stack,
+    create_app,
+    load_stack_idp,
+    load_stack_tenant,
+    point_profile,
+)
+from sp_sim.tenant import Tenant
+
+__all__ = [
+    "DEMO_TENANT",
+    "Harness",
+    "HarnessSettings",
+    "SsoFailed",
+    "assert_sso_fails",
+    "assert_sso_works",
+    "explain",
+]
 
 T = TypeVar("T")
-DEMO_TENANT = Path(str(resources.files("sp_sim") / "demo" / "tenant.toml"))
 TIMEOUT = 60
 
 
@@ -51,6 +71,18 @@ class HarnessSettings:
     account: str | None = None
     idp_metadata_url: str | None = None
     local_urls: bool = False
+
+    def stack_config(self) -> StackConfig:
+        """The stack these settings describe: the fake IdP always mounted, and wired to the
+        first profile unless a real IdP's metadata URL takes its place."""
+        return StackConfig(
+            tenant_file=self.tenant_file,
+            idp_file=self.idp_file,
+            region=self.region,
+            account=self.account,
+            wire_idp=self.idp_metadata_url is None,
+            local_urls=self.local_urls,
+        )
 
 
 class SsoFailed(AssertionError):
@@ -66,70 +98,89 @@ class Harness:
         self._thread = threading.Thread(
             target=self._loop.run_forever, daemon=True, name="sp-sim-harness"
         )
-        self._runner: web.AppRunner | None = None
+        self._serving = contextlib.AsyncExitStack()
         self._driver: FlowDriver | None = None
         self.base_url = ""
         self._app: web.Application | None = None
-        self._outcomes: list[tuple[FlowOutcome, str | None]] = []
+        self._stack: Stack | None = None
+        self._outcomes: list[FlowOutcome] = []
 
     # --- lifecycle ---------------------------------------------------------------------
 
     def start(self) -> Harness:
         self._thread.start()
-        tenant, idp = self._defaults()
-        self._app = create_sp_app(
-            tenant, idp=idp, options=ServerOptions(local_urls=self.settings.local_urls)
-        )
-        self._call(self._start(self._app))
+        self._call(self._start())
         self.reset()
         return self
 
-    async def _start(self, app: web.Application) -> None:
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = self._runner.addresses[0][:2]
-        self.base_url = f"http://{host}:{port}"
+    async def _start(self) -> None:
+        sock = listen("127.0.0.1", 0)
+        self.base_url = base_url_of(sock)
+        self._stack = build_stack(self.settings.stack_config(), self.base_url)
+        self._app = create_app(self._stack)
+        await self._serving.enter_async_context(running(self._app, sock))
         self._driver = FlowDriver(self.base_url)
 
     def stop(self) -> None:
-        if self._runner is not None:
+        if self._thread.is_alive():
             self._call(self._stop())
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=TIMEOUT)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=TIMEOUT)
         self._loop.close()
 
     async def _stop(self) -> None:
         if self._driver is not None:
             await self._driver.session.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._serving.aclose()
 
     def __enter__(self) -> Harness:
         return self.start()
 
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def __exit__(self, kind: object, *exc: object) -> None:
+        try:
+            if kind is None:
+                self.raise_errors()
+        finally:
+            self.stop()
 
     def _call(self, coroutine: Coroutine[Any, Any, T]) -> T:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(TIMEOUT)
 
+    def raise_errors(self) -> None:
+        """Raise the first exception a server handler raised since the last call, with the
+        request it was handling in a note (and the others named in notes): the page only
+        said "could not process", so the test should not pass."""
+        errors = self._call(self._take_errors())
+        if errors:
+            first = errors[0]
+            for other in errors[1:]:
+                first.add_note(f"sp-sim: and then {type(other).__name__}: {other}")
+            raise first
+
+    async def _take_errors(self) -> list[Exception]:
+        errors = list(self.state.errors)
+        self.state.errors.clear()
+        return errors
+
     # --- configuration -------------------------------------------------------------------
 
-    def _defaults(self) -> tuple[Tenant, IdpTenant]:
-        tenant = load_tenant(self.settings.tenant_file or DEMO_TENANT)
-        if self.settings.region or self.settings.account:
-            region = REGIONS[self.settings.region or tenant.account.region.key]
-            tenant = replace(
-                tenant, account=Account(self.settings.account or tenant.account.code, region)
-            )
-        return tenant, load_idp(self.settings.idp_file)
+    @property
+    def app(self) -> web.Application:
+        """The simulator's aiohttp app (its state under `SERVER`, the fake IdP's under
+        `IDP_APP`)."""
+        assert self._app is not None, "start the harness first"
+        return self._app
 
     @property
     def state(self) -> ServerState:
-        assert self._app is not None, "start the harness first"
-        return self._app[SERVER]
+        return self.app[SERVER]
+
+    @property
+    def stack(self) -> Stack:
+        """What the simulator serves since the last `reset` or `use` (a metadata Import
+        through /admin changes `tenant`, not this)."""
+        assert self._stack is not None, "start the harness first"
+        return self._stack
 
     @property
     def tenant(self) -> Tenant:
@@ -137,14 +188,15 @@ class Harness:
 
     @property
     def idp(self) -> IdpTenant:
-        assert self._app is not None
-        return self._app[IDP_APP][IDP_STATE].tenant
+        return self.app[IDP_APP][IDP_STATE].tenant
 
     def reset(self) -> None:
         """Back to the session's tenant and IdP, with nothing remembered."""
-        tenant, idp = self._defaults()
+        config = self.settings.stack_config()
+        idp = load_stack_idp(config)
+        assert idp is not None  # the harness always mounts the fake IdP
         self._outcomes = []
-        self.use(tenant=tenant, idp=idp)
+        self.use(tenant=load_stack_tenant(config), idp=idp)
 
     def use(
         self,
@@ -155,38 +207,33 @@ class Harness:
     ) -> None:
         """Serve another Mimecast tenant and/or fake Entra tenant, app or users. The first
         profile is pointed at the fake IdP (as a metadata Import would), unless the session
-        uses a real IdP's metadata; an unchanged demo app follows the account's URLs."""
-        assert self._app is not None
+        uses a real IdP's metadata; the session's app follows the account's URLs when it
+        is the demo's (or the URLs are local); an `app` given here is served as given."""
         idp = idp or self.idp
         if app is not None:
             idp = replace(idp, apps=(app, *idp.apps[1:]))
-        elif self.settings.idp_file is None:
-            idp = self._aligned(idp, tenant or self.tenant)
         if users is not None:
             idp = replace(idp, users=tuple(users))
-        self._app[IDP_APP][IDP_STATE].tenant = idp
-        self.state.reset(tenant or self.tenant)
+        config = self.settings.stack_config()
+        stack = assemble(
+            tenant or self.tenant,
+            idp,
+            base_url=self.base_url,
+            options=self.state.options,
+            wire_idp=config.wire_idp,
+            align_app=app is None and config.align_app,
+        )
+        if self.settings.idp_metadata_url:
+            stack = replace(stack, tenant=self._call(self._real_idp(stack.tenant)))
+        self._stack = stack
+        reset(self.app, stack.tenant, stack.idp)
         if self._driver is not None:
             self._driver.session.cookie_jar.clear()
-        if self.settings.idp_metadata_url:
-            bind(self._app, self.base_url)
-            self._call(self._import_real_metadata(self.settings.idp_metadata_url))
-        else:
-            bind(self._app, self.base_url, wire_demo=True)
 
-    def _aligned(self, idp: IdpTenant, tenant: Tenant) -> IdpTenant:
-        first = idp.apps[0]
-        entity_id, acs = tenant.account.entity_id, tenant.account.acs_url
-        if self.settings.local_urls:
-            entity_id = f"{self.base_url}/{tenant.account.region.key}/sso/{tenant.account.code}"
-            acs = f"{self.base_url}/{tenant.account.region.key}/login/saml"
-        return replace(
-            idp, apps=(replace(first, identifiers=(entity_id,), reply_urls=(acs,)), *idp.apps[1:])
-        )
-
-    async def _import_real_metadata(self, url: str) -> None:
-        profile = import_metadata(self.tenant.profile(), await fetch_metadata(url), url)
-        self.state.tenant = replace(self.tenant, profiles=(profile, *self.tenant.profiles[1:]))
+    async def _real_idp(self, tenant: Tenant) -> Tenant:
+        url = self.settings.idp_metadata_url
+        assert url is not None
+        return point_profile(tenant, await fetch_metadata(url), url)
 
     # --- flows and checks ----------------------------------------------------------------
 
@@ -213,8 +260,7 @@ class Harness:
         return self._remember(outcome)
 
     def _remember(self, outcome: FlowOutcome) -> FlowOutcome:
-        attempt = None if outcome.report is None else str(outcome.report["attempt"])
-        self._outcomes.append((outcome, attempt))
+        self._outcomes.append(outcome)
         return outcome
 
     def mint(
@@ -241,16 +287,13 @@ class Harness:
         )
 
     def check(self, data: bytes, now: datetime | None = None) -> Report:
-        """Judge a response against the current tenant, offline (no replay cache)."""
-        settings = replace(
-            self.tenant.check_settings(),
-            entity_id=urls.entity_id(self.state),
-            acs_url=urls.acs_url(self.state),
-        )
+        """Judge a response against the current tenant and the URLs it answers to, offline
+        (no replay cache, no outstanding requests)."""
+        settings = self.tenant.check_settings(urls=urls.of(self.state))
         return check_response(data, settings, now or datetime.now(UTC))
 
-    def recorded(self) -> list[tuple[FlowOutcome, str | None]]:
-        """The flows run since the last reset, with their attempt IDs."""
+    def recorded(self) -> list[FlowOutcome]:
+        """The flows run since the last reset (`attempt` names each one's result page)."""
         return list(self._outcomes)
 
     def report_html(self, attempt_id: str) -> str | None:
@@ -258,58 +301,47 @@ class Harness:
         return None if attempt is None else pages.result(attempt)
 
 
-def explain(outcome: FlowOutcome | Report) -> str:
+def _as_outcome(result: FlowOutcome | Report) -> FlowOutcome:
+    return result if isinstance(result, FlowOutcome) else FlowOutcome.of_report(result)
+
+
+def explain(result: FlowOutcome | Report) -> str:
     """Why a sign-in would fail: each failing check with what to change, or Entra's error."""
-    failures: list[tuple[str, str, str | None]]
-    if isinstance(outcome, Report):
-        failures = [
-            (str(f.code), f.message, None if f.hint is None else str(f.hint))
-            for f in outcome.failures
-        ]
-    elif outcome.report is None:
-        if outcome.aadsts:
-            known = CATALOGUE.get(outcome.aadsts)
-            remedy = f"\n    fix: {known.hint}" if known else ""
-            return (
-                f"Entra refused the sign-in with {outcome.aadsts}"
-                f"{': ' + known.meaning if known else ''}{remedy}"
-            )
-        return (
-            f"the flow stopped at {outcome.stage} (HTTP {outcome.status}) without a "
-            f"report; hops: {' → '.join(outcome.hops)}"
-        )
-    else:
-        failures = []
-        for finding in outcome.failures:
-            hint = finding.get("hint")
-            fix = None if hint is None else f"{hint['side']} › {hint['field']}: {hint['text']}"
-            failures.append((finding["code"], finding["message"], fix))
-    lines = [f"SSO would fail ({len(failures)} failing check(s)):"]
-    for code, message, fix in failures:
-        lines.append(f"  FAIL {code}: {message}")
-        if fix:
-            lines.append(f"    fix: {fix}")
-    return "\n".join(lines)
+    outcome = _as_outcome(result)
+    if outcome.report is not None:
+        return explain_report(outcome.report)
+    if outcome.aadsts:
+        known = CATALOGUE.get(outcome.aadsts)
+        remedy = f"\n    fix: {known.hint}" if known else ""
+        meaning = f": {known.meaning}" if known else ""
+        return f"Entra refused the sign-in with {outcome.aadsts}{meaning}{remedy}"
+    return (
+        f"the flow stopped at {outcome.stage} (HTTP {outcome.status}) without a "
+        f"report; hops: {' → '.join(outcome.hops)}"
+    )
 
 
-def assert_sso_works(outcome: FlowOutcome | Report) -> None:
+def _failing(outcome: FlowOutcome) -> set[str]:
+    """The failing finding codes, and the AADSTS code Entra answered with."""
+    return outcome.codes(Status.FAIL) | ({outcome.aadsts} if outcome.aadsts else set())
+
+
+def assert_sso_works(result: FlowOutcome | Report) -> None:
     """Fail with every failing check and its fix when the sign-in would not work."""
     __tracebackhide__ = True
+    outcome = _as_outcome(result)
     if not outcome.works:
         raise SsoFailed(explain(outcome))
 
 
-def assert_sso_fails(outcome: FlowOutcome | Report, *codes: str) -> None:
+def assert_sso_fails(result: FlowOutcome | Report, *codes: str) -> None:
     """The sign-in must fail, with each of `codes` among the failing checks (or the AADSTS
     code Entra answered with)."""
     __tracebackhide__ = True
-    if isinstance(outcome, Report):
-        failing = outcome.codes(Status.FAIL)
-    else:
-        failing = outcome.codes("fail") | ({outcome.aadsts} if outcome.aadsts else set())
+    outcome = _as_outcome(result)
     if outcome.works:
         raise AssertionError(f"SSO works, expected it to fail with {', '.join(codes)}")
-    missing = [c for c in codes if c not in failing]
+    missing = [c for c in codes if c not in _failing(outcome)]
     if missing:
         raise AssertionError(
             f"expected {', '.join(missing)} among the failures; {explain(outcome)}"

@@ -4,7 +4,9 @@
         assert_sso_works(spsim.sp_initiated("B.Simon@contoso.com"))
 
 Fixtures only; the work is in sp_sim.harness. One server per session (per xdist worker, on
-its own free port), reset before each test.
+its own free port), reset before each test. An exception a server handler raised during a
+test (the browser saw only a "could not process" page) is raised again when the `spsim`
+fixture tears down, so the test errors instead of passing.
 """
 
 from __future__ import annotations
@@ -83,8 +85,11 @@ def _settings(config: pytest.Config, marker: pytest.Mark | None) -> HarnessSetti
 def spsim_server(pytestconfig: pytest.Config) -> Iterator[Harness]:
     """The simulator and fake Entra ID, started once for the session."""
     harness = Harness(_settings(pytestconfig, None)).start()
-    yield harness
-    harness.stop()
+    try:
+        yield harness
+        harness.raise_errors()  # anything a test using only this fixture left behind
+    finally:
+        harness.stop()
 
 
 @pytest.fixture
@@ -93,24 +98,22 @@ def spsim(spsim_server: Harness, request: pytest.FixtureRequest) -> Iterator[Har
     spsim_server.settings = _settings(request.config, request.node.get_closest_marker(MARKER))
     spsim_server.reset()
     yield spsim_server
-    directory = request.config.getoption("--sp-sim-report")
-    if directory:
-        _write_reports(Path(directory), request.node.nodeid, spsim_server)
+    try:
+        directory = request.config.getoption("--sp-sim-report")
+        if directory:
+            _write_reports(Path(directory), request.node.nodeid, spsim_server)
+    finally:
+        spsim_server.raise_errors()
 
 
 def _write_reports(directory: Path, nodeid: str, harness: Harness) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid).strip("_")
-    for number, (outcome, attempt) in enumerate(harness.recorded(), start=1):
-        document = outcome.report or {
-            "stage": outcome.stage,
-            "status": outcome.status,
-            "aadsts": outcome.aadsts,
-            "hops": outcome.hops,
-        }
-        (directory / f"{stem}-{number}.json").write_text(json.dumps(document, indent=2))
-        html = harness.report_html(attempt) if attempt else outcome.page
-        (directory / f"{stem}-{number}.html").write_text(html or "")
+    for number, outcome in enumerate(harness.recorded(), start=1):
+        document = json.dumps(outcome.to_dict(), indent=2, ensure_ascii=False)
+        (directory / f"{stem}-{number}.json").write_text(document, encoding="utf-8")
+        html = harness.report_html(outcome.attempt) if outcome.attempt else outcome.page
+        (directory / f"{stem}-{number}.html").write_text(html or "", encoding="utf-8")
 
 
 @pytest.fixture

@@ -1,4 +1,8 @@
-"""Run an aiohttp application on a host and port (0: any free port) until interrupted."""
+"""Run an aiohttp application on a host and port (0: any free port) until interrupted.
+
+The socket is bound first (`listen`), so the base URL is known before the app is built and
+nothing has to be told where it listens afterwards.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,11 @@ import asyncio
 import contextlib
 import re
 import shutil
+import socket
 import ssl
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 from aiohttp import web
@@ -17,41 +22,62 @@ from aiohttp import web
 from sp_sim.errors import ConfigError
 
 
-async def serve(
-    app: web.Application,
-    host: str,
-    port: int,
-    announce: Callable[[str], None],
-    ssl_context: ssl.SSLContext | None = None,
-) -> None:
-    """Start `app`, call `announce` with its base URL, and run until cancelled."""
+def listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on `host`:`port` (0: a free port). Raises ConfigError when
+    the address cannot be listened on."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as error:
+        raise ConfigError(f"cannot listen on {host}:{port} ({error.strerror or error})") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as error:
+        sock.close()
+        raise ConfigError(f"cannot listen on {host}:{port} ({error.strerror or error})") from None
+    sock.setblocking(False)
+    return sock
+
+
+def base_url_of(sock: socket.socket, *, tls: bool = False) -> str:
+    """The URL a browser reaches the listening `sock` at: `http://127.0.0.1:8080`."""
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return f"{'https' if tls else 'http'}://{shown}:{port}"
+
+
+@contextlib.asynccontextmanager
+async def running(
+    app: web.Application, sock: socket.socket, ssl_context: ssl.SSLContext | None = None
+) -> AsyncIterator[web.AppRunner]:
+    """Serve `app` on `sock` (which it closes) while the block runs."""
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, host, port, ssl_context=ssl_context)
-        await site.start()
-        bound_host, bound_port = runner.addresses[0][:2]
-        shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-        scheme = "https" if ssl_context else "http"
-        announce(f"{scheme}://{shown}:{bound_port}")
-        await asyncio.Event().wait()
+        await web.SockSite(runner, sock, ssl_context=ssl_context).start()
+        yield runner
     finally:
         await runner.cleanup()
+        sock.close()
+
+
+async def serve(
+    app: web.Application, sock: socket.socket, ssl_context: ssl.SSLContext | None = None
+) -> None:
+    """Serve `app` on `sock` until cancelled."""
+    async with running(app, sock, ssl_context):
+        await asyncio.Event().wait()
 
 
 def run_until_interrupted(
-    app: web.Application,
-    host: str,
-    port: int,
-    announce: Callable[[str], None],
-    ssl_context: ssl.SSLContext | None = None,
+    app: web.Application, sock: socket.socket, ssl_context: ssl.SSLContext | None = None
 ) -> None:
-    """Serve until Ctrl-C. Raises ConfigError when the address cannot be listened on."""
-    try:
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(serve(app, host, port, announce, ssl_context))
-    except OSError as error:
-        raise ConfigError(f"cannot listen on {host}:{port} ({error.strerror or error})") from None
+    """Serve `app` on the listening `sock` until Ctrl-C."""
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(app, sock, ssl_context))
 
 
 @contextlib.contextmanager

@@ -14,9 +14,16 @@ from sp_sim.core.metadata import MetadataError, parse_idp_metadata
 from sp_sim.core.settings import CheckSettings
 from sp_sim.core.xml import parse_instant
 from sp_sim.errors import ConfigError, InputError
+from sp_sim.render.verdict import Verdict
 from sp_sim.tenant import load_tenant
 
 EXIT_WORKS, EXIT_FAILS, EXIT_USAGE, EXIT_UNKNOWN = 0, 1, 2, 3
+_EXIT = {Verdict.WORKS: EXIT_WORKS, Verdict.FAILS: EXIT_FAILS, Verdict.UNKNOWN: EXIT_UNKNOWN}
+
+
+def exit_status(verdict: Verdict) -> int:
+    """0 works, 1 fails, 3 unknown (nothing fails, but not proven to work)."""
+    return _EXIT[verdict]
 
 
 def read_input(path: str, what: str) -> bytes:

@@ -8,9 +8,9 @@ from importlib import resources
 from typing import Any
 
 from sp_sim.cli.common import (
-    EXIT_FAILS,
     EXIT_WORKS,
     add_settings_arguments,
+    exit_status,
     instant_arg,
     read_input,
     settings_from_args,
@@ -20,9 +20,11 @@ from sp_sim.core.codes import Code
 from sp_sim.core.engine import check_response
 from sp_sim.errors import InputError
 from sp_sim.render import report_json, report_text
-from sp_sim.render.timeline import timelines_json, timelines_text
+from sp_sim.render.json import to_json
+from sp_sim.render.verdict import Verdict
 from sp_sim.support.evidence import EvidenceError, read_evidence
-from sp_sim.support.timeline import build_timelines, judge
+from sp_sim.support.timeline import judge_capture
+from sp_sim.support.timeline_text import timelines_text
 
 DEMO_INSTANT = "2026-11-22T10:00:30Z"
 
@@ -35,7 +37,7 @@ def command_check(args: argparse.Namespace) -> int:
         print(report_json(report))
     else:
         print(report_text(report, colour=use_colour(sys.stdout, args.color)))
-    return EXIT_WORKS if report.works else EXIT_FAILS
+    return exit_status(Verdict.of_report(report))
 
 
 def command_evidence(args: argparse.Namespace) -> int:
@@ -45,12 +47,12 @@ def command_evidence(args: argparse.Namespace) -> int:
         capture_format, steps = read_evidence(read_input(args.evidence, "EVIDENCE"))
     except EvidenceError as error:
         raise InputError(f"{args.evidence}: {error}") from None
-    sign_ins = judge(build_timelines(steps), settings, at)
+    timelines = judge_capture(capture_format, steps, settings, at)
     if args.format == "json":
-        print(timelines_json(capture_format, sign_ins))
+        print(to_json(timelines.to_dict()))
     else:
-        print(timelines_text(capture_format, sign_ins), end="")
-    return EXIT_WORKS if sign_ins and all(s.works for s in sign_ins) else EXIT_FAILS
+        print(timelines_text(timelines), end="")
+    return exit_status(timelines.verdict)
 
 
 def command_demo(args: argparse.Namespace) -> int:

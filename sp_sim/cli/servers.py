@@ -3,51 +3,57 @@
 from __future__ import annotations
 
 import argparse
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sp_sim.cli.common import (
-    EXIT_WORKS,
-)
+from sp_sim.cli.common import EXIT_WORKS
+from sp_sim.core.bindings import Binding
 from sp_sim.errors import ConfigError
 from sp_sim.idp.app import create_idp_app
 from sp_sim.idp.config import load_idp
 from sp_sim.idp.faults import FAULTS, FaultSet
-from sp_sim.server import urls
-from sp_sim.server.app import bind, create_sp_app
-from sp_sim.server.state import SERVER, ServerOptions
 from sp_sim.server.tls import self_signed_context
-from sp_sim.serving import run_until_interrupted
-from sp_sim.tenant import load_tenant
+from sp_sim.serving import base_url_of, listen, run_until_interrupted
+from sp_sim.stack import Stack, StackConfig, build_stack, create_app
+
+
+def serve_config(args: argparse.Namespace) -> StackConfig:
+    """What `serve` runs. The demo is wired to the fake IdP; a tenant file of your own keeps
+    its profile as written (point it at the fake IdP with the admin page's Import)."""
+    return StackConfig(
+        tenant_file=Path(args.config) if args.config else None,
+        idp_file=Path(args.idp_config) if args.idp_config else None,
+        mount_idp=not args.no_idp,
+        wire_idp=args.config is None,
+        local_urls=args.local_urls,
+        binding=Binding(args.binding),
+    )
 
 
 def command_serve(args: argparse.Namespace) -> int:
-    demo = resources.files("sp_sim") / "demo"
-    tenant = load_tenant(Path(args.config) if args.config else Path(str(demo / "tenant.toml")))
-    idp = None if args.no_idp else load_idp(Path(args.idp_config) if args.idp_config else None)
-    options = ServerOptions(local_urls=args.local_urls, binding=args.binding)
-    app = create_sp_app(tenant, options=options, idp=idp)
     context = self_signed_context(args.host) if args.tls else None
-
-    def announce(base: str) -> None:
-        bind(app, base, wire_demo=idp is not None and not args.config)
-        state = app[SERVER]
-        account = state.tenant.account
-        home = account.region.key
-        print(f"sp-sim: Mimecast account {account.code} ({home}) at {base}/")
-        print(f"  sign in (SP-initiated)   {base}/{home}/login")
-        if idp is not None:
-            print(
-                f"  IdP-initiated (My Apps)  {base}/idp/{idp.tenant_id}/myapps/{idp.apps[0].app_id}"
-            )
-        print(f"  results                  {base}/results")
-        print(f"  Entra Identifier         {urls.entity_id(state)}")
-        print(f"  Entra Reply URL          {urls.acs_url(state)}")
-        print("Ctrl-C stops it.", flush=True)
-
-    run_until_interrupted(app, args.host, args.port, announce, context)
+    sock = listen(args.host, args.port)
+    try:
+        stack = build_stack(serve_config(args), base_url_of(sock, tls=context is not None))
+    except BaseException:
+        sock.close()
+        raise
+    announce(stack)
+    run_until_interrupted(create_app(stack), sock, context)
     return EXIT_WORKS
+
+
+def announce(stack: Stack) -> None:
+    base, account, idp = stack.base_url, stack.tenant.account, stack.idp
+    home = account.region.key
+    print(f"sp-sim: Mimecast account {account.code} ({home}) at {base}/")
+    print(f"  sign in (SP-initiated)   {base}/{home}/login")
+    if idp is not None:
+        print(f"  IdP-initiated (My Apps)  {base}/idp/{idp.tenant_id}/myapps/{idp.apps[0].app_id}")
+    print(f"  results                  {base}/results")
+    print(f"  Entra Identifier         {stack.urls.entity_id}")
+    print(f"  Entra Reply URL          {stack.urls.acs_url}")
+    print("Ctrl-C stops it.", flush=True)
 
 
 def command_idp(args: argparse.Namespace) -> int:
@@ -60,21 +66,19 @@ def command_idp(args: argparse.Namespace) -> int:
         faults = FaultSet.parse(args.fault)
     except ValueError as error:
         raise ConfigError(f"--fault: {error}") from None
-
-    def announce(base: str) -> None:
-        t = tenant.tenant_id
-        print(f"sp-sim fake Entra ID for tenant {t}, at {base}/")
-        print(f"  Login URL / Logout URL  {base}/{t}/saml2")
-        print(f"  Issuer (Entra ID)      {tenant.issuer}")
-        for app in tenant.apps:
-            print(
-                f"  {app.name}: metadata {base}/{t}/federationmetadata/2007-06/"
-                f"federationmetadata.xml?appid={app.app_id}"
-            )
-            print(f"  {app.name}: IdP-initiated {base}/{t}/myapps/{app.app_id}")
-        print("Ctrl-C stops it.", flush=True)
-
-    run_until_interrupted(create_idp_app(tenant, faults=faults), args.host, args.port, announce)
+    sock = listen(args.host, args.port)
+    base, t = base_url_of(sock), tenant.tenant_id
+    print(f"sp-sim fake Entra ID for tenant {t}, at {base}/")
+    print(f"  Login URL / Logout URL  {base}/{t}/saml2")
+    print(f"  Issuer (Entra ID)      {tenant.issuer}")
+    for app in tenant.apps:
+        print(
+            f"  {app.name}: metadata {base}/{t}/federationmetadata/2007-06/"
+            f"federationmetadata.xml?appid={app.app_id}"
+        )
+        print(f"  {app.name}: IdP-initiated {base}/{t}/myapps/{app.app_id}")
+    print("Ctrl-C stops it.", flush=True)
+    run_until_interrupted(create_idp_app(tenant, faults=faults), sock)
     return EXIT_WORKS
 
 
@@ -97,8 +101,8 @@ def add_serve_command(commands: Any) -> None:
     )
     serve.add_argument(
         "--binding",
-        choices=("redirect", "post"),
-        default="redirect",
+        choices=[str(b) for b in Binding],
+        default=str(Binding.REDIRECT),
         help="how AuthnRequests are sent",
     )
     serve.add_argument("--tls", action="store_true", help="HTTPS with a self-signed certificate")

@@ -8,18 +8,19 @@ from typing import Any
 
 from sp_sim.cli.common import (
     EXIT_FAILS,
-    EXIT_UNKNOWN,
     EXIT_WORKS,
     add_settings_arguments,
+    exit_status,
     instant_arg,
     read_input,
     settings_from_args,
 )
 from sp_sim.errors import ConfigError
-from sp_sim.render.doctor import doctor_json, doctor_text, doctor_verdict
-from sp_sim.support.batch import run_batch, summary_table
+from sp_sim.render.json import to_json
+from sp_sim.render.verdict import Verdict
+from sp_sim.support.batch import ERROR, run_batch, summary_table
 from sp_sim.support.case import create_case, export_case, run_case
-from sp_sim.support.doctor import diagnose
+from sp_sim.support.doctor import Intent, diagnose
 from sp_sim.support.inputs import gather_evidence
 from sp_sim.support.regression import compare, same_line, stored_report
 from sp_sim.tenant import load_tenant
@@ -41,7 +42,7 @@ def command_doctor(args: argparse.Namespace) -> int:
         entra_apps=[(p, read_input(p, "--entra-app")) for p in args.entra_app],
         claims_policy=named(args.claims_policy, "--claims-policy"),
         idp_metadata=named(args.idp_metadata, "--idp-metadata"),
-        intent=args.intent,
+        intent=Intent(args.intent),
     )
     sources = [
         f"Mimecast tenant {args.tenant}",
@@ -49,13 +50,12 @@ def command_doctor(args: argparse.Namespace) -> int:
     ]
     if args.idp_metadata:
         sources.append(f"federation metadata {args.idp_metadata}")
-    findings = diagnose(evidence, instant_arg(args.at))
-    print(
-        doctor_json(findings, sources) if args.format == "json" else doctor_text(findings, sources),
-        end="\n" if args.format == "json" else "",
-    )
-    verdict = doctor_verdict(findings)
-    return {"works": EXIT_WORKS, "fails": EXIT_FAILS}.get(verdict, EXIT_UNKNOWN)
+    diagnosis = diagnose(evidence, instant_arg(args.at), sources)
+    if args.format == "json":
+        print(to_json(diagnosis.to_dict()))
+    else:
+        print(diagnosis.text(), end="")
+    return exit_status(diagnosis.verdict)
 
 
 def command_case(args: argparse.Namespace) -> int:
@@ -68,11 +68,11 @@ def command_case(args: argparse.Namespace) -> int:
             claims_policy=Path(args.claims_policy) if args.claims_policy else None,
             idp_metadata=Path(args.idp_metadata) if args.idp_metadata else None,
             at=None if args.at is None else instant_arg(args.at),
-            intent=args.intent,
+            intent=Intent(args.intent),
         )
         print(result.text(), end="")
         print(f"case written to {args.folder}")
-        return EXIT_WORKS if result.works else EXIT_FAILS
+        return exit_status(result.verdict)
     if args.case_command == "run":
         return _case_run(Path(args.folder), check=args.check)
     if args.case_command == "export":
@@ -83,8 +83,8 @@ def command_case(args: argparse.Namespace) -> int:
     rows = run_batch([Path(p) for p in args.paths], settings)
     print(summary_table(rows))
     if args.check:
-        return EXIT_FAILS if any(r.regressed or r.verdict == "error" for r in rows) else EXIT_WORKS
-    return EXIT_WORKS if rows and all(r.verdict == "works" for r in rows) else EXIT_FAILS
+        return EXIT_FAILS if any(r.regressed or r.verdict == ERROR for r in rows) else EXIT_WORKS
+    return EXIT_WORKS if rows and all(r.verdict == Verdict.WORKS for r in rows) else EXIT_FAILS
 
 
 def _case_run(folder: Path, *, check: bool) -> int:
@@ -97,7 +97,7 @@ def _case_run(folder: Path, *, check: bool) -> int:
         if check:
             raise ConfigError(f"{folder}: no readable report.json to compare with")
         print("no stored report.json to compare with")
-        return EXIT_WORKS if result.works else EXIT_FAILS
+        return exit_status(result.verdict)
     rerun = result.to_dict()
     changes = compare(stored, rerun, result.sign_ins)
     for change in changes:
@@ -107,7 +107,7 @@ def _case_run(folder: Path, *, check: bool) -> int:
     print(same_line(rerun))
     if check:
         return EXIT_WORKS
-    return EXIT_WORKS if result.works else EXIT_FAILS
+    return exit_status(result.verdict)
 
 
 def add_doctor_command(commands: Any) -> None:
@@ -132,8 +132,8 @@ def add_doctor_command(commands: Any) -> None:
     doctor.add_argument("--idp-metadata", metavar="FILE", help="Entra federation metadata")
     doctor.add_argument(
         "--intent",
-        choices=("sp", "idp", "both"),
-        default="both",
+        choices=[str(i) for i in Intent],
+        default=str(Intent.BOTH),
         help="which sign-in the customer intends (default both)",
     )
     doctor.add_argument("--at", metavar="ISO-8601", help="the instant (default now)")
@@ -151,7 +151,7 @@ def add_case_command(commands: Any) -> None:
     create.add_argument("--entra-app", metavar="FILE", action="append", default=[])
     create.add_argument("--claims-policy", metavar="FILE")
     create.add_argument("--idp-metadata", metavar="FILE")
-    create.add_argument("--intent", choices=("sp", "idp", "both"), default="both")
+    create.add_argument("--intent", choices=[str(i) for i in Intent], default=str(Intent.BOTH))
     create.add_argument(
         "--at",
         metavar="ISO-8601",

@@ -29,7 +29,7 @@ from sp_sim.core.checks.subject import (
     check_confirmation,
     check_in_response_to,
 )
-from sp_sim.core.checks.transport import decode_transport
+from sp_sim.core.checks.transport import Decoded, decode_transport
 from sp_sim.core.codes import Code
 from sp_sim.core.model import Finding, Report, Status
 from sp_sim.core.settings import APPLICATIONS, CheckSettings
@@ -61,11 +61,16 @@ def _skipped(codes: tuple[Code, ...], reason: str) -> list[Finding]:
 
 def check_response(data: bytes, settings: CheckSettings, now: datetime) -> Report:
     """Judge one SAML Response as the SP would at `now`. Never raises on message content."""
+    return check_decoded(decode_transport(data, settings), settings, now)
+
+
+def check_decoded(decoded: Decoded, settings: CheckSettings, now: datetime) -> Report:
+    """`check_response` for a message already decoded from its transport (a server that
+    read RelayState and the NameID from the same decoding)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     now = now.astimezone(UTC)
     at = format_instant(now)
-    decoded = decode_transport(data, settings)
     findings = [check_endpoint(settings), *decoded.findings]
     if decoded.xml is None:
         reason = "the message could not be decoded"

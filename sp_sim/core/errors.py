@@ -11,6 +11,7 @@ SpSimError
  │    ├── EvidenceError      (support.evidence) a capture that cannot be read
  │    └── GraphError         (support.graph) Entra app JSON that cannot be read
  ├── UnsafeXML          (core.xml) a document with a DTD, refused unread
+ ├── BindingError       (core.bindings) a message that cannot be read off its binding
  ├── ImportFailed       (server.metadata) a metadata Import that could not complete
  ├── StoreFull          (server.state) a security store full of unexpired entries
  └── EntraError         (idp.requests) the fake IdP's AADSTS refusal of a request

@@ -84,6 +84,22 @@ class Finding:
             "covered_by_signature": self.covered_by_signature,
         }
 
+    @classmethod
+    def from_dict(cls, document: dict[str, Any]) -> Finding:
+        """The finding `to_dict` wrote (`check` is derived from the code, so not read).
+        Raises ValueError for an unknown code, status or side."""
+        hint = document.get("hint")
+        return cls(
+            code=Code(document["code"]),
+            status=Status(document["status"]),
+            message=document["message"],
+            expected=document.get("expected"),
+            observed=document.get("observed"),
+            hint=None if hint is None else Hint(Side(hint["side"]), hint["field"], hint["text"]),
+            location=document.get("location"),
+            covered_by_signature=document.get("covered_by_signature"),
+        )
+
 
 _STATUS_ORDER = {Status.FAIL: 0, Status.WARN: 1, Status.PASS: 2, Status.SKIPPED: 3}
 
@@ -152,3 +168,21 @@ class Report:
             "session_index": self.session_index,
             "findings": [f.to_dict() for f in self.ordered()],
         }
+
+    @classmethod
+    def from_dict(cls, document: dict[str, Any]) -> Report:
+        """The report `to_dict` wrote: its findings in that order (failures first), the user
+        only when it works (as written), and no XML. Raises ValueError for an unknown code,
+        status or side, KeyError when `findings` is missing."""
+        return cls(
+            findings=tuple(Finding.from_dict(f) for f in document["findings"]),
+            user=document.get("user"),
+            application=document.get("application"),
+            initiated_by=document.get("initiated_by"),
+            signed_elements=tuple(document.get("signed_elements", ())),
+            judged_at=document.get("judged_at"),
+            assertion_id=document.get("assertion_id"),
+            in_response_to=document.get("in_response_to"),
+            valid_until=document.get("valid_until"),
+            session_index=document.get("session_index"),
+        )

@@ -16,7 +16,6 @@ Each token issued is recorded in the browser's IdP session (`state.SignIn`), for
 
 from __future__ import annotations
 
-import base64
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -24,13 +23,14 @@ from html import escape
 
 from aiohttp import web
 
-from sp_sim.autopost import autopost
+from sp_sim.core.bindings import Parameter, autopost, post_fields
 from sp_sim.idp import pages, slo
 from sp_sim.idp.faults import FaultSet
 from sp_sim.idp.metadata import federation_metadata
 from sp_sim.idp.model import EnterpriseApp, IdpTenant, User
 from sp_sim.idp.requests import (
     EntraError,
+    RequestKind,
     check_request_signature,
     check_user,
     decode_post,
@@ -78,7 +78,7 @@ async def saml2(request: web.Request) -> web.Response:
         parsed = parse_request(xml, sso_url)
         app = find_app(tenant, parsed)
         check_request_signature(app, raw_query, parsed.signed)
-        if parsed.kind == "LogoutRequest":
+        if parsed.kind is RequestKind.LOGOUT:
             return slo.logout_request_received(
                 request, tenant, app, parsed, fields.get("RelayState")
             )
@@ -186,9 +186,7 @@ def _answer(request: web.Request, pending: PendingSignIn, user_name: str) -> web
         None if parsed is None else parsed.name_id_format,
         state.faults.merged(pending.faults),
     )
-    fields = {"SAMLResponse": base64.b64encode(issued.xml).decode()}
-    if pending.relay_state is not None:
-        fields["RelayState"] = pending.relay_state
+    fields = post_fields(issued.xml, pending.relay_state, Parameter.RESPONSE)
     response = html(autopost(state.deliver(pending.acs_url), fields))
     token = issued.token
     sign_in = SignIn(

@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from sp_sim.configfile import read_toml
 from sp_sim.core.certs import Certificate, CertificateError, load_certificates
+from sp_sim.core.keys import SigningKey
 from sp_sim.errors import ConfigError
 from sp_sim.idp.faults import FaultSet
-from sp_sim.idp.keys import SigningKey
 from sp_sim.idp.mint import Algorithm, Signing
 from sp_sim.idp.model import NAMEID_FORMATS, EnterpriseApp, IdpTenant, User
 

@@ -1,8 +1,7 @@
 """Faults applied to a signed Response: what an attacker or a broken hop does to it.
 
-Each is a named function `(response element) -> bytes`. The signature-wrapping variants
-follow Somorovsky et al., "On Breaking SAML: Be Whoever You Want to Be" (USENIX Security
-2012), XSW1–XSW8, adapted to Entra's shape, plus a moved-signature variant.
+Each is a named function `(response element) -> bytes`; the signature-wrapping variants
+are `sp_sim.idp.wrapping`'s.
 """
 
 from __future__ import annotations
@@ -17,55 +16,42 @@ from typing import Any
 from lxml import etree
 
 from sp_sim.core.certs import Certificate
+from sp_sim.core.keys import SigningKey
 from sp_sim.core.libxmlsec import xmlsec
-from sp_sim.core.xml import ASSERTION, DSIG, PROTOCOL, qname
-from sp_sim.idp.keys import SigningKey
-from sp_sim.idp.mint import Algorithm, Signing, Token, new_id
+from sp_sim.core.xml import ASSERTION, DSIG, qname
+from sp_sim.idp.mint import Algorithm, Signing, Token
+from sp_sim.idp.wrapping import WRAPPING_VARIANTS, Wrapping, assertion_in, serialized, wrap
 
-_ASSERTION = qname(ASSERTION, "Assertion")
+__all__ = [
+    "DOCTYPE_ATTACKS",
+    "FAULTS",
+    "LOGOUT_FAULTS",
+    "WRAPPING_VARIANTS",
+    "Fault",
+    "FaultSet",
+    "Wrapping",
+    "comment_in_name_id",
+    "duplicate_assertion",
+    "encrypt_assertion",
+    "swap_keyinfo",
+    "tamper_name_id",
+    "with_doctype",
+    "wrap",
+]
+
 _NAMEID = f"{qname(ASSERTION, 'Subject')}/{qname(ASSERTION, 'NameID')}"
-_SIGNATURE = qname(DSIG, "Signature")
 
 Fault = Callable[[etree._Element], bytes]
-
-
-def _assertion(response: etree._Element) -> etree._Element:
-    found = response.find(_ASSERTION)
-    if found is None:
-        raise ValueError("the response holds no assertion")
-    return found
-
-
-def _require(element: etree._Element | None, what: str) -> etree._Element:
-    if element is None:
-        raise ValueError(f"the response holds no {what}")
-    return element
-
-
-def _evil_copy(assertion: etree._Element, name_id: str) -> etree._Element:
-    """The attacker's assertion: a copy with another NameID, a new ID, no signature."""
-    evil = copy.deepcopy(assertion)
-    evil.set("ID", new_id())
-    for signature in evil.findall(_SIGNATURE):
-        evil.remove(signature)
-    name = evil.find(_NAMEID)
-    if name is not None:
-        name.text = name_id
-    return evil
-
-
-def _out(response: etree._Element) -> bytes:
-    return etree.tostring(response.getroottree().getroot())
 
 
 def tamper_name_id(name_id: str) -> Fault:
     """Change the NameID after signing (a digest mismatch)."""
 
     def fault(response: etree._Element) -> bytes:
-        name = _assertion(response).find(_NAMEID)
+        name = assertion_in(response).find(_NAMEID)
         assert name is not None
         name.text = name_id
-        return _out(response)
+        return serialized(response)
 
     return fault
 
@@ -74,7 +60,7 @@ def comment_in_name_id(split_at: str) -> Fault:
     """Insert a comment inside the NameID text (signature stays valid under exc-c14n)."""
 
     def fault(response: etree._Element) -> bytes:
-        name = _assertion(response).find(_NAMEID)
+        name = assertion_in(response).find(_NAMEID)
         assert name is not None
         assert name.text is not None
         head, sep, tail = name.text.partition(split_at)
@@ -82,15 +68,15 @@ def comment_in_name_id(split_at: str) -> Fault:
         comment = etree.Comment("")
         comment.tail = tail
         name.append(comment)
-        return _out(response)
+        return serialized(response)
 
     return fault
 
 
 def duplicate_assertion(response: etree._Element) -> bytes:
     """Append a second, identical signed assertion."""
-    response.append(copy.deepcopy(_assertion(response)))
-    return _out(response)
+    response.append(copy.deepcopy(assertion_in(response)))
+    return serialized(response)
 
 
 def swap_keyinfo(certificate: Certificate) -> Fault:
@@ -99,98 +85,16 @@ def swap_keyinfo(certificate: Certificate) -> Fault:
     def fault(response: etree._Element) -> bytes:
         for element in response.iter(qname(DSIG, "X509Certificate")):
             element.text = certificate.base64
-        return _out(response)
+        return serialized(response)
 
     return fault
-
-
-def wrap(variant: str, name_id: str) -> Fault:
-    """A signature-wrapping attack: the evil assertion carries `name_id`."""
-
-    def fault(response: etree._Element) -> bytes:
-        original = _assertion(response)
-        evil = _evil_copy(original, name_id)
-        # XSW1 and XSW2 attack a signed Response; the others a signed Assertion.
-        holder = response if variant in ("xsw1", "xsw2") else original
-        signature = _require(holder.find(_SIGNATURE), "signature")
-        if variant == "xsw1":  # the signed Response moves into an Object of a new root
-            root = copy.deepcopy(response)
-            root.set("ID", new_id())
-            for child in list(root):
-                if child.tag in (_ASSERTION, _SIGNATURE):
-                    root.remove(child)
-            root.append(evil)
-            sig = copy.deepcopy(signature)
-            obj = etree.SubElement(sig, qname(DSIG, "Object"))
-            obj.append(copy.deepcopy(response))
-            root.insert(1, sig)
-            return _out(root)
-        if variant == "xsw2":  # the signed Response sits beside a detached signature
-            root = copy.deepcopy(response)
-            root.set("ID", new_id())
-            root.remove(_require(root.find(_ASSERTION), "assertion"))
-            root.append(evil)
-            root.insert(1, copy.deepcopy(response))
-            return _out(root)
-        if variant == "xsw3":  # evil assertion first, signed original after it
-            original.addprevious(evil)
-        elif variant == "xsw4":  # the original nested inside the evil assertion
-            original.addprevious(evil)
-            response.remove(original)
-            evil.append(original)
-        elif variant == "xsw5":  # evil assertion takes the signature; original at the end
-            original.addprevious(evil)
-            evil.insert(1, copy.deepcopy(signature))
-            response.remove(original)
-            response.append(original)
-        elif variant in ("xsw6", "xsw8"):  # original inside the evil one's Signature/Object
-            moved = copy.deepcopy(signature)
-            original.addprevious(evil)
-            evil.insert(1, moved)
-            response.remove(original)
-            inner = copy.deepcopy(original)
-            if variant == "xsw8":
-                inner.remove(_require(inner.find(_SIGNATURE), "signature"))
-            etree.SubElement(moved, qname(DSIG, "Object")).append(inner)
-        elif variant == "xsw7":  # the original hidden in Extensions
-            extensions = etree.Element(qname(PROTOCOL, "Extensions"))
-            original.addprevious(evil)
-            response.remove(original)
-            extensions.append(original)
-            response.insert(1, extensions)
-        elif variant == "moved-signature":  # one assertion, the original's signature moved in
-            evil.insert(1, copy.deepcopy(signature))
-            original.addprevious(evil)
-            response.remove(original)
-        elif variant == "same-id":  # evil assertion reuses the original's ID
-            evil.set("ID", original.get("ID", ""))
-            original.addprevious(evil)
-        else:
-            raise ValueError(f"unknown wrapping variant {variant!r}")
-        return _out(response)
-
-    return fault
-
-
-WRAPPING_VARIANTS = (
-    "xsw1",
-    "xsw2",
-    "xsw3",
-    "xsw4",
-    "xsw5",
-    "xsw6",
-    "xsw7",
-    "xsw8",
-    "moved-signature",
-    "same-id",
-)
 
 
 def encrypt_assertion(certificate: Certificate) -> Fault:
     """Entra's token encryption: AES-256-CBC content, RSA-OAEP key transport."""
 
     def fault(response: etree._Element) -> bytes:
-        original = _assertion(response)
+        original = assertion_in(response)
         wrapper = etree.Element(qname(ASSERTION, "EncryptedAssertion"))
         original.addprevious(wrapper)
         response.remove(original)
@@ -207,7 +111,7 @@ def encrypt_assertion(certificate: Certificate) -> Fault:
         context = xmlsec.EncryptionContext(manager)
         context.key = xmlsec.Key.generate(xmlsec.KeyData.AES, 256, xmlsec.KeyDataType.SESSION)
         context.encrypt_xml(template, original)
-        return _out(response)
+        return serialized(response)
 
     return fault
 
@@ -224,11 +128,11 @@ def with_doctype(attack: str, entity: str) -> Fault:
     """Prefix a DOCTYPE and use its entity inside the NameID."""
 
     def fault(response: etree._Element) -> bytes:
-        name = _assertion(response).find(_NAMEID)
+        name = assertion_in(response).find(_NAMEID)
         assert name is not None
         marker = "ENTITY-MARKER"
         name.text = marker
-        body = _out(response).replace(marker.encode(), f"&{entity};".encode())
+        body = serialized(response).replace(marker.encode(), f"&{entity};".encode())
         return DOCTYPE_ATTACKS[attack] + body
 
     return fault
@@ -267,7 +171,7 @@ FAULTS: dict[str, str] = {
     "comment-in-nameid": "a comment inside the NameID text, after signing",
     **LOGOUT_FAULTS,
 }
-_RESPONSE_SIGNED = {"xsw1", "xsw2"}
+_RESPONSE_SIGNED = {v for v in Wrapping if v.attacks_response}
 
 
 @cache
@@ -372,4 +276,4 @@ class FaultSet:
             duplicate_assertion(response)
         if "encrypted-assertion" in names:
             encrypt_assertion(encryption or _other_key().certificate)(response)
-        return _out(response)
+        return serialized(response)

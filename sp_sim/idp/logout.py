@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from lxml import etree
 
-from sp_sim.core.logout import RESPONDER, deflate_encode, encode_redirect
+from sp_sim.core.bindings import Parameter, append_query, new_id, redirect_query, replace_message
+from sp_sim.core.logout import RESPONDER
 from sp_sim.core.xml import (
     ASSERTION,
     PROTOCOL,
@@ -21,7 +21,7 @@ from sp_sim.core.xml import (
     qname,
 )
 from sp_sim.idp.faults import FaultSet
-from sp_sim.idp.mint import Algorithm, new_id
+from sp_sim.idp.mint import Algorithm
 from sp_sim.idp.model import EnterpriseApp, IdpTenant
 from sp_sim.idp.state import SignIn
 
@@ -73,7 +73,7 @@ def logout_response(
     if failed:
         message = etree.SubElement(status, qname(PROTOCOL, "StatusMessage"))
         message.text = "The user's session could not be ended."
-    return _location(logout_url, root, "SAMLResponse", relay_state, tenant, app, faults)
+    return _location(logout_url, root, Parameter.RESPONSE, relay_state, tenant, app, faults)
 
 
 def logout_request(
@@ -96,14 +96,14 @@ def logout_request(
         if unknown
         else sign_in.session_index
     )
-    location = _location(logout_url, root, "SAMLRequest", None, tenant, app, faults)
+    location = _location(logout_url, root, Parameter.REQUEST, None, tenant, app, faults)
     return root.get("ID", ""), location
 
 
 def _location(
     url: str,
     root: etree._Element,
-    parameter: str,
+    parameter: Parameter,
     relay_state: str | None,
     tenant: IdpTenant,
     app: EnterpriseApp,
@@ -112,27 +112,19 @@ def _location(
     sha1 = app.algorithm is Algorithm.SHA1 or "logout-sha1" in faults.names
     algorithm = SignatureAlgorithm.RSA_SHA1 if sha1 else SignatureAlgorithm.RSA_SHA256
     key = faults.logout_signing_key(tenant.active_key)
-    query = encode_redirect(
-        etree.tostring(root),
-        parameter,
-        relay_state,
-        None if key is None else key.private_key_pem,
-        algorithm,
-    )
+    query = redirect_query(etree.tostring(root), relay_state, key, parameter, algorithm)
     if "logout-tampered" in faults.names:
-        query = _tampered(query, root, parameter, faults)
-    return f"{url}{'&' if '?' in url else '?'}{query}"
+        query = replace_message(query, _tampered(root, faults))
+    return append_query(url, query)
 
 
-def _tampered(query: str, root: etree._Element, parameter: str, faults: FaultSet) -> str:
-    """The signed query with its message changed after signing."""
+def _tampered(root: etree._Element, faults: FaultSet) -> bytes:
+    """The message changed after signing: a LogoutRequest's NameID, a LogoutResponse's
+    StatusMessage."""
     name_id = root.find(qname(ASSERTION, "NameID"))
     status = root.find(qname(PROTOCOL, "Status"))
     if name_id is not None:
         name_id.text = faults.value("logout-tampered", TAMPERED_NAME_ID)
     elif status is not None:
         etree.SubElement(status, qname(PROTOCOL, "StatusMessage")).text = "changed in transit"
-    changed = f"{parameter}={quote(deflate_encode(etree.tostring(root)), safe='')}"
-    return "&".join(
-        changed if part.startswith(f"{parameter}=") else part for part in query.split("&")
-    )
+    return etree.tostring(root)

@@ -11,9 +11,9 @@ from typing import Any
 
 from lxml import etree
 
-from sp_sim.core.metadata import POST_BINDING, REDIRECT_BINDING
+from sp_sim.core.bindings import Binding, new_id
 from sp_sim.core.xml import DSIG, METADATA, qname
-from sp_sim.idp.mint import new_id, sign_element
+from sp_sim.idp.mint import sign_element
 from sp_sim.idp.model import IdpTenant
 
 _NSMAP: Any = {None: METADATA}
@@ -38,11 +38,11 @@ def federation_metadata(tenant: IdpTenant, sso_url: str) -> bytes:
         data = etree.SubElement(info, qname(DSIG, "X509Data"))
         etree.SubElement(data, qname(DSIG, "X509Certificate")).text = key.certificate.base64
     etree.SubElement(
-        idp, qname(METADATA, "SingleLogoutService"), Binding=REDIRECT_BINDING, Location=sso_url
+        idp, qname(METADATA, "SingleLogoutService"), Binding=Binding.REDIRECT.uri, Location=sso_url
     )
-    for binding in (REDIRECT_BINDING, POST_BINDING):
+    for binding in Binding:
         etree.SubElement(
-            idp, qname(METADATA, "SingleSignOnService"), Binding=binding, Location=sso_url
+            idp, qname(METADATA, "SingleSignOnService"), Binding=binding.uri, Location=sso_url
         )
     sign_element(root, tenant.active_key)
     return b"\xef\xbb\xbf" + etree.tostring(root, xml_declaration=False)

@@ -9,7 +9,6 @@ Conditions from IssueInstant − 5 min to + 60 min.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,9 +17,10 @@ from typing import Any
 
 from lxml import etree
 
+from sp_sim.core.bindings import new_id
+from sp_sim.core.keys import SigningKey
 from sp_sim.core.libxmlsec import xmlsec
 from sp_sim.core.xml import ASSERTION, BEARER, PROTOCOL, STATUS_SUCCESS, format_instant, qname
-from sp_sim.idp.keys import SigningKey
 
 EMAIL_FORMAT = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
 PERSISTENT_FORMAT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
@@ -51,11 +51,6 @@ _TRANSFORMS = {
     Algorithm.SHA256: (xmlsec.Transform.RSA_SHA256, xmlsec.Transform.SHA256),
     Algorithm.SHA1: (xmlsec.Transform.RSA_SHA1, xmlsec.Transform.SHA1),
 }
-
-
-def new_id() -> str:
-    """An ID as Entra writes them: underscore and a GUID (never starts with a digit)."""
-    return f"_{uuid.uuid4()}"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from enum import StrEnum
 from pydantic import ConfigDict, with_config
 
 from sp_sim.core.certs import Certificate
-from sp_sim.idp.keys import SigningKey
+from sp_sim.core.keys import SigningKey
 from sp_sim.idp.mint import Algorithm, Signing
 
 NAMEID_FORMATS = {

@@ -1,6 +1,6 @@
 """The fake IdP's HTML: the account picker, Entra's error page, the auto-POST form.
 
-Every value is escaped. The auto-POST page is sp_sim.autopost's.
+Every value is escaped. The auto-POST page is sp_sim.core.bindings's.
 """
 
 from __future__ import annotations

@@ -8,25 +8,40 @@ NameIDPolicy formats, RequestedAuthnContext exact, no Subject or Scoping, signat
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
+from enum import StrEnum
 
 from lxml import etree
 
-from sp_sim.core.logout import inflate_decode, read_redirect_query, redirect_signer
-from sp_sim.core.xml import ASSERTION, DSIG, PROTOCOL, UnsafeXML, parse_untrusted, qname, text_of
+from sp_sim.core.bindings import (
+    Binding,
+    BindingError,
+    decode_message,
+    read_redirect_query,
+    redirect_signer,
+)
+from sp_sim.core.errors import SpSimError
+from sp_sim.core.xml import (
+    ASSERTION,
+    DSIG,
+    PROTOCOL,
+    SignatureAlgorithm,
+    UnsafeXML,
+    parse_untrusted,
+    qname,
+    text_of,
+)
 from sp_sim.idp.model import AUTHN_CONTEXT, NAMEID_FORMATS, EnterpriseApp, IdpTenant, User
 
-RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 _PASSWORD_CLASSES = {
     "urn:oasis:names:tc:SAML:2.0:ac:classes:Password",
     "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
 }
 
 
-class EntraError(Exception):
-    """An AADSTS error, worded as Entra words it."""
+class EntraError(SpSimError):
+    """An AADSTS error, worded as Entra words it: the fake IdP's refusal of a request,
+    answered with Entra's error page."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(code, message)
@@ -49,16 +64,24 @@ def require_app(tenant: IdpTenant, app_id: str) -> EnterpriseApp:
     return app
 
 
+class RequestKind(StrEnum):
+    """The requests Entra's /saml2 endpoint takes in a SAMLRequest."""
+
+    AUTHN = "AuthnRequest"
+    LOGOUT = "LogoutRequest"
+
+
 @dataclass(frozen=True)
 class AuthnRequest:
-    """What Entra reads from a SAMLRequest."""
+    """What Entra reads from a SAMLRequest (an AuthnRequest, or a LogoutRequest's NameID and
+    SessionIndex)."""
 
     request_id: str
     issuer: str
     acs_url: str | None
     name_id_format: str | None
     requested_contexts: tuple[str, ...]
-    kind: str = "AuthnRequest"
+    kind: RequestKind = RequestKind.AUTHN
     name_id: str | None = None
     session_index: str | None = None
     signed: bool = False
@@ -73,8 +96,8 @@ def decode_redirect(value: str | None) -> bytes:
             "string parameters in HTTP request for SAML Redirect binding.",
         )
     try:
-        return inflate_decode(value)
-    except ValueError:
+        return decode_message(value, Binding.REDIRECT)
+    except BindingError:
         raise _invalid() from None
 
 
@@ -88,8 +111,8 @@ def decode_post(value: str | None) -> bytes:
             "the login request.",
         )
     try:
-        return base64.b64decode("".join(value.split()), validate=True)
-    except (binascii.Error, ValueError):
+        return decode_message(value, Binding.POST)
+    except BindingError:
         raise _invalid() from None
 
 
@@ -107,20 +130,51 @@ def _missing(field: str) -> EntraError:
 
 
 def parse_request(xml: bytes, sso_url: str) -> AuthnRequest:
-    """Parse and apply the message-level rules. Raises EntraError."""
+    """Parse and apply the message-level rules, in Entra's order. Raises EntraError."""
+    root = _protocol_root(xml)
+    kind = RequestKind(etree.QName(root).localname)
+    request_id, issuer = _check_header(root, sso_url)
+    if kind is RequestKind.LOGOUT:
+        return AuthnRequest(
+            request_id,
+            issuer,
+            None,
+            None,
+            (),
+            kind,
+            name_id=text_of(root.find(qname(ASSERTION, "NameID"))),
+            session_index=text_of(root.find(qname(PROTOCOL, "SessionIndex"))),
+        )
+    _check_unsupported(root)
+    return AuthnRequest(
+        request_id,
+        issuer,
+        root.get("AssertionConsumerServiceURL"),
+        _name_id_format(root),
+        _requested_contexts(root),
+        signed=root.find(qname(DSIG, "Signature")) is not None,
+    )
+
+
+def _protocol_root(xml: bytes) -> etree._Element:
+    """A samlp:AuthnRequest or samlp:LogoutRequest, parsed without a DTD; else AADSTS75005."""
     try:
         root = parse_untrusted(xml)
     except (UnsafeXML, etree.XMLSyntaxError):
         raise _invalid() from None
-    kind = etree.QName(root).localname
-    if etree.QName(root).namespace != PROTOCOL or kind not in ("AuthnRequest", "LogoutRequest"):
+    name = etree.QName(root)
+    if name.namespace != PROTOCOL or name.localname not in tuple(RequestKind):
         raise _invalid()
+    return root
+
+
+def _check_header(root: etree._Element, sso_url: str) -> tuple[str, str]:
+    """(ID, Issuer): an ID not starting with a digit, Version 2.0, IssueInstant, Issuer,
+    and a Destination (when given) that is this endpoint."""
     request_id = root.get("ID")
     if not request_id:
         raise _missing("ID")
-    if request_id[0].isdigit():
-        raise _invalid()
-    if root.get("Version") != "2.0":
+    if request_id[0].isdigit() or root.get("Version") != "2.0":
         raise _invalid()
     if not root.get("IssueInstant"):
         raise _missing("IssueInstant")
@@ -133,50 +187,43 @@ def parse_request(xml: bytes, sso_url: str) -> AuthnRequest:
             "AADSTS75008",
             f"The request from the client has an unexpected destination '{destination}'.",
         )
-    if kind == "LogoutRequest":
-        return AuthnRequest(
-            request_id,
-            issuer,
-            None,
-            None,
-            (),
-            kind,
-            name_id=text_of(root.find(qname(ASSERTION, "NameID"))),
-            session_index=text_of(root.find(qname(PROTOCOL, "SessionIndex"))),
-        )
-    for unsupported in ("Subject", "Scoping"):
-        namespace = ASSERTION if unsupported == "Subject" else PROTOCOL
+    return request_id, issuer
+
+
+def _check_unsupported(root: etree._Element) -> None:
+    """Entra refuses a Subject or Scoping in an AuthnRequest (AADSTS900236)."""
+    for namespace, unsupported in ((ASSERTION, "Subject"), (PROTOCOL, "Scoping")):
         if root.find(qname(namespace, unsupported)) is not None:
             raise EntraError(
                 "AADSTS900236",
                 f"The SAML authentication request property "
                 f"'{unsupported}' is not supported and must not be set.",
             )
+
+
+def _name_id_format(root: etree._Element) -> str | None:
+    """NameIDPolicy's Format: one Entra knows, or AADSTS75016."""
     policy = root.find(qname(PROTOCOL, "NameIDPolicy"))
     name_id_format = None if policy is None else policy.get("Format")
     if name_id_format and name_id_format not in NAMEID_FORMATS.values():
         raise EntraError("AADSTS75016", "SAML2 Authentication Request has invalid NameIDPolicy.")
-    contexts: tuple[str, ...] = ()
+    return name_id_format
+
+
+def _requested_contexts(root: etree._Element) -> tuple[str, ...]:
+    """RequestedAuthnContext's class references; Entra takes only Comparison="exact"."""
     requested = root.find(qname(PROTOCOL, "RequestedAuthnContext"))
-    if requested is not None:
-        if requested.get("Comparison", "exact") != "exact":
-            raise EntraError(
-                "AADSTS900236",
-                "The SAML authentication request property "
-                "'RequestedAuthnContext.Comparison' is not supported and must "
-                "not be set.",
-            )
-        contexts = tuple(
-            text_of(c) or "" for c in requested.iterfind(qname(ASSERTION, "AuthnContextClassRef"))
+    if requested is None:
+        return ()
+    if requested.get("Comparison", "exact") != "exact":
+        raise EntraError(
+            "AADSTS900236",
+            "The SAML authentication request property "
+            "'RequestedAuthnContext.Comparison' is not supported and must "
+            "not be set.",
         )
-    signed = root.find(qname(DSIG, "Signature")) is not None
-    return AuthnRequest(
-        request_id,
-        issuer,
-        root.get("AssertionConsumerServiceURL"),
-        name_id_format,
-        contexts,
-        signed=signed,
+    return tuple(
+        text_of(c) or "" for c in requested.iterfind(qname(ASSERTION, "AuthnContextClassRef"))
     )
 
 
@@ -247,10 +294,10 @@ def check_request_signature(app: EnterpriseApp, raw_query: str | None, signed_xm
         return
     try:
         message = read_redirect_query(raw_query)
-    except ValueError:
+    except BindingError:
         raise unsigned from None
     if (
-        message.sig_alg != RSA_SHA256
+        message.sig_alg != SignatureAlgorithm.RSA_SHA256
         or redirect_signer(message, app.verification_certificates) is None
     ):
         raise unsigned

@@ -15,7 +15,7 @@ from __future__ import annotations
 from aiohttp import web
 from lxml import etree
 
-from sp_sim.core.logout import inflate_decode, read_redirect_query
+from sp_sim.core.bindings import read_redirect_query
 from sp_sim.core.xml import (
     ASSERTION,
     PROTOCOL,
@@ -88,8 +88,7 @@ def _invalid_response() -> EntraError:
 
 def _read_logout_response(raw_query: str) -> etree._Element:
     try:
-        message = read_redirect_query(raw_query)
-        root = parse_untrusted(inflate_decode(message.value))
+        root = parse_untrusted(read_redirect_query(raw_query).xml())
     except (ValueError, UnsafeXML, etree.XMLSyntaxError):
         raise _invalid_response() from None
     if root.tag != qname(PROTOCOL, "LogoutResponse"):

@@ -1,8 +1,11 @@
 """POST /login/saml: judge the response with the engine, remember it, show the result.
 
 The engine runs in a worker thread so that checking never blocks the event loop; it reads
-snapshots of the state, never the live stores. The outcome is recorded afterwards, on the
-event loop. The report is mapped to HTTP in one place, `report_response`.
+a `Snapshot` of the state (frozen values taken on the loop), never the live stores. The
+server decodes the body once, there too: the NameID that picks the profile and the
+RelayState both come from that one decoding (the engine, which takes the bytes as received,
+decodes them for its transport findings). The outcome is recorded afterwards, on the event
+loop. The report is mapped to HTTP in one place, `report_response`.
 
 This endpoint takes cross-site POSTs by design (the IdP's auto-post form), so it has no CSRF
 token: what guards it is the response's signature, its InResponseTo and the replay cache.
@@ -13,13 +16,13 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import parse_qs
 
 from aiohttp import web
 
-from sp_sim.core.engine import check_response
+from sp_sim.core.checks.transport import decode_transport
+from sp_sim.core.engine import check_decoded
 from sp_sim.core.mimecast import REGIONS
 from sp_sim.core.model import Report
 from sp_sim.core.peek import peek_name_id
@@ -27,29 +30,74 @@ from sp_sim.core.settings import CheckSettings
 from sp_sim.core.xml import parse_instant
 from sp_sim.server import pages, urls
 from sp_sim.server.state import VIA, Attempt, ServerState, Session, region_of, server_state
+from sp_sim.tenant import Tenant
+from sp_sim.tenant.model import Urls
 
 SESSION_COOKIE = "sp_sim_session"
 
 
-def settings_for(state: ServerState, region: str, data: bytes) -> CheckSettings:
-    """The account's settings for the profile this response's user reaches, with snapshots
-    of the outstanding requests and used assertion IDs: the worker thread reads only these."""
-    tenant = state.tenant
+@dataclass(frozen=True)
+class Snapshot:
+    """What a worker thread may read: the account, its URLs, the region reached, and the
+    outstanding requests and used assertion IDs as they were on the event loop."""
+
+    tenant: Tenant
+    urls: Urls
+    region: str
+    outstanding_requests: frozenset[str]
+    seen_assertion_ids: frozenset[str]
+    now: datetime
+
+
+def snapshot(state: ServerState, region: str) -> Snapshot:
+    """Take the snapshot, on the event loop."""
+    return Snapshot(
+        state.tenant,
+        urls.of(state),
+        region,
+        state.requests.snapshot(),
+        state.used_assertions.snapshot(),
+        state.clock(),
+    )
+
+
+def settings_for(taken: Snapshot, xml: bytes | None) -> CheckSettings:
+    """The account's settings for the profile this response's user reaches (with several
+    profiles, found by the unverified NameID of the decoded `xml`), as `check_settings`
+    builds them from the snapshot: nothing is patched in afterwards."""
+    tenant = taken.tenant
     profile = None
-    if len(tenant.profiles) > 1:
-        name_id = peek_name_id(data)
+    if len(tenant.profiles) > 1 and xml is not None:
+        name_id = peek_name_id(xml)  # already XML: read, not decoded again
         address = tenant.directory.find(name_id) if name_id else None
         profile = address.profile if address is not None else None
-    settings = tenant.check_settings(
+    return tenant.check_settings(
         profile if profile in {p.name for p in tenant.profiles} else None,
-        outstanding_requests=state.requests.snapshot(),
-        seen_assertion_ids=state.used_assertions.snapshot(),
-        received_at=REGIONS[region].acs_url,
+        urls=taken.urls,
+        outstanding_requests=taken.outstanding_requests,
+        seen_assertion_ids=taken.seen_assertion_ids,
+        received_at=REGIONS[taken.region].acs_url,
     )
-    return replace(settings, entity_id=urls.entity_id(state), acs_url=urls.acs_url(state))
 
 
-async def judge(state: ServerState, region: str, body: bytes) -> tuple[Report, CheckSettings]:
+@dataclass(frozen=True)
+class Judged:
+    """The engine's report, the settings it judged with, and the form's RelayState."""
+
+    report: Report
+    settings: CheckSettings
+    relay_state: str | None
+
+
+def judge_message(body: bytes, taken: Snapshot) -> Judged:
+    """Decode the body (once, for the NameID and RelayState), choose the settings, run the
+    engine on that decoding. Pure; for a worker thread."""
+    decoded = decode_transport(body, CheckSettings())
+    settings = settings_for(taken, decoded.xml)
+    return Judged(check_decoded(decoded, settings, taken.now), settings, decoded.relay_state)
+
+
+async def judge(state: ServerState, region: str, body: bytes) -> Judged:
     """Check the response in a worker thread until the verdict still holds on the event loop.
 
     A response that works relied on its assertion ID being unused and its request being
@@ -59,10 +107,9 @@ async def judge(state: ServerState, region: str, body: bytes) -> tuple[Report, C
     the consumed ID, so it cannot work, and the loop ends."""
     loop = asyncio.get_running_loop()
     while True:
-        settings = settings_for(state, region, body)
-        report = await loop.run_in_executor(None, check_response, body, settings, state.clock())
-        if not (report.works and _consumed_meanwhile(state, report)):
-            return report, settings
+        judged = await loop.run_in_executor(None, judge_message, body, snapshot(state, region))
+        if not (judged.report.works and _consumed_meanwhile(state, judged.report)):
+            return judged
 
 
 def _consumed_meanwhile(state: ServerState, report: Report) -> bool:
@@ -75,7 +122,8 @@ async def acs(request: web.Request) -> web.StreamResponse:
     state = server_state(request)
     region = region_of(request)
     body = await request.read()
-    report, settings = await judge(state, region, body)
+    judged = await judge(state, region, body)
+    report, settings = judged.report, judged.settings
     # From here to the response there is no await: checking the state and recording the
     # outcome are one step on the event loop, so two requests cannot both use one assertion.
     session = None
@@ -87,8 +135,7 @@ async def acs(request: web.Request) -> web.StreamResponse:
         )
     if report.works:
         consume(state, report, session)  # StoreFull: HTTP 503, nothing recorded
-    relay = parse_qs(body.decode("latin-1")).get("RelayState", [None])[0] if body else None
-    attempt = state.record(region, request.config_dict[VIA], report, relay)
+    attempt = state.record(region, request.config_dict[VIA], report, judged.relay_state)
     response = report_response(request, attempt)
     if session is not None:
         response.set_cookie(

@@ -79,7 +79,8 @@ async def metadata(request: web.Request) -> web.Response:
             status=404,
             content_type="text/html",
         )
-    body = sp_metadata(urls.entity_id(state), urls.acs_url(state), urls.slo_url(state))
+    answers = urls.of(state)
+    body = sp_metadata(answers.entity_id, answers.acs_url, answers.slo_url)
     return web.Response(
         body=body,
         content_type="application/samlmetadata+xml",

@@ -13,7 +13,12 @@ for a hosts file or proxy) and by path prefix (`/us/...`) on one local port.
 
 POSTs to the admin and to the sign-in form need the CSRF token of the page they came from
 (`csrf`); the protocol endpoints (ACS, SLO, /idp) take cross-site POSTs by design.
-A store full of unexpired entries answers HTTP 503 (`unavailable`).
+A store full of unexpired entries answers HTTP 503 (`unavailable`). Any other exception a
+handler raises is logged, answered with a 400 page, and kept in `ServerState.errors`, which
+the harness re-raises in the test that caused it.
+
+`create_sp_app` builds the app for a server whose base URL is already known (its socket is
+bound first, see `sp_sim.serving.listen`); `sp_sim.stack` assembles what it serves.
 """
 
 from __future__ import annotations
@@ -21,7 +26,6 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import escape
@@ -30,10 +34,8 @@ from aiohttp import web
 
 from sp_sim.core.mimecast import REGIONS
 from sp_sim.idp.app import IDP_STATE, create_idp_app
-from sp_sim.idp.metadata import federation_metadata
 from sp_sim.idp.model import IdpTenant
 from sp_sim.server import acs, admin, csrf, pages, signin, slo, urls
-from sp_sim.server.metadata import import_metadata
 from sp_sim.server.state import (
     REGION,
     SERVER,
@@ -42,11 +44,13 @@ from sp_sim.server.state import (
     ServerOptions,
     ServerState,
     StoreFull,
+    Via,
 )
 from sp_sim.tenant import Tenant
 
 LOG = logging.getLogger("sp_sim.server")
 MAX_BODY = 2 * 1024 * 1024
+MAX_ERRORS_KEPT = 100
 IDP_PREFIX = "/idp"
 IDP_APP = web.AppKey("sp_sim_idp_app", web.Application)
 
@@ -70,10 +74,22 @@ async def never_500(request: web.Request, handler: Handler) -> web.StreamRespons
         raise
     except Exception as error:  # the last line of defence; the traceback goes to the log
         LOG.exception("unhandled error for %s %s", request.method, request.path)
+        _keep(request, error)
         return _bad_request(
             "Could not process this request",
             f"sp-sim could not process it ({type(error).__name__}).",
         )
+
+
+def _keep(request: web.Request, error: Exception) -> None:
+    """Remember a handler's exception for the harness to raise in the test (pytest-httpserver
+    does the same); the first `MAX_ERRORS_KEPT` are enough to see what broke."""
+    if SERVER not in request.config_dict:
+        return
+    errors = request.config_dict[SERVER].errors
+    if len(errors) < MAX_ERRORS_KEPT:
+        error.add_note(f"sp-sim: raised while handling {request.method} {request.path}")
+        errors.append(error)
 
 
 def unavailable(request: web.Request, full: StoreFull) -> web.Response:
@@ -113,7 +129,7 @@ async def date_from_clock(request: web.Request, response: web.StreamResponse) ->
     response.headers["Date"] = format_datetime(request.config_dict[SERVER].clock(), usegmt=True)
 
 
-def region_app(region: str, via: str) -> web.Application:
+def region_app(region: str, via: Via) -> web.Application:
     """One region's endpoints; `via` says how requests reach it (host or prefix)."""
     app = web.Application()
     app[REGION] = region
@@ -135,6 +151,7 @@ async def index(request: web.Request) -> web.Response:
     state: ServerState = request.app[SERVER]
     account = state.tenant.account
     home = account.region.key
+    answers = urls.of(state)
     grids = "".join(
         f'<li><a href="/{key}/login">{escape(r.host)}</a> — <code>/{key}/login/saml</code>'
         f"{' (this account)' if key == home else ''}</li>"
@@ -154,8 +171,8 @@ async def index(request: web.Request) -> web.Response:
             "sp-sim",
             (
                 f"<div class=card><h1>Mimecast account {escape(account.code)}</h1>"
-                f"<p>Entity ID (Entra Identifier) <code>{escape(urls.entity_id(state))}</code><br>"
-                f"ACS (Entra Reply URL) <code>{escape(urls.acs_url(state))}</code></p>"
+                f"<p>Entity ID (Entra Identifier) <code>{escape(answers.entity_id)}</code><br>"
+                f"ACS (Entra Reply URL) <code>{escape(answers.acs_url)}</code></p>"
                 f'<p><a id=sign-in href="/{home}/login">Sign in (SP-initiated)</a></p>{idp}'
                 f"<h2>Regional endpoints</h2><ul>{grids}</ul></div>"
             ),
@@ -169,13 +186,20 @@ def create_sp_app(
     options: ServerOptions | None = None,
     clock: Clock | None = None,
     idp: IdpTenant | None = None,
+    base_url: str = "",
 ) -> web.Application:
-    """The simulator; with `idp`, the fake Entra ID is mounted at /idp on the same port.
-    Call `bind` with the base URL once the server listens."""
+    """The simulator for a server listening at `base_url` (its local URLs and where the fake
+    IdP delivers to); with `idp`, the fake Entra ID is mounted at /idp on the same port.
+    `tenant` and `idp` are served as given: `sp_sim.stack` wires one to the other."""
     app = web.Application(
         middlewares=[never_500, csrf.middleware(protocol_endpoint)], client_max_size=MAX_BODY
     )
-    state = ServerState(tenant, options or ServerOptions(), clock or (lambda: datetime.now(UTC)))
+    state = ServerState(
+        tenant,
+        options or ServerOptions(),
+        clock or (lambda: datetime.now(UTC)),
+        base_url.rstrip("/"),
+    )
     app[SERVER] = state
     app[csrf.SECRET] = csrf.new_secret()
     app.on_response_prepare.append(date_from_clock)
@@ -191,36 +215,21 @@ def create_sp_app(
         app[IDP_APP] = idp_app
         app.add_subapp(IDP_PREFIX, idp_app)
     for key, region in REGIONS.items():
-        app.add_subapp(f"/{key}", region_app(key, "prefix"))
+        app.add_subapp(f"/{key}", region_app(key, Via.PREFIX))
         for host in region.hosts:
-            app.add_domain(host, region_app(key, "host"))
+            app.add_domain(host, region_app(key, Via.HOST))
     return app
 
 
-def bind(app: web.Application, base_url: str, *, wire_demo: bool = False) -> None:
-    """Tell the simulator where it listens. With `wire_demo`, point the first profile at the
-    mounted fake IdP by importing its metadata, and (with local URLs) give the fake IdP's
-    first app this server's local Identifier, Reply URL and Logout URL."""
-    state = app[SERVER]
-    state.base_url = base_url.rstrip("/")
-    if not wire_demo or IDP_APP not in app:
-        return
-    idp_state = app[IDP_APP][IDP_STATE]
-    idp = idp_state.tenant
-    first = replace(idp.apps[0], logout_url=urls.slo_url(state))
-    if state.options.local_urls:
-        first = replace(
-            first,
-            identifiers=(urls.entity_id(state),),
-            reply_urls=(urls.acs_url(state),),
-            default_reply_url=None,
-        )
-    idp_state.tenant = replace(idp, apps=(first, *idp.apps[1:]))
-    sso_url = f"{state.base_url}{IDP_PREFIX}/{idp.tenant_id}/saml2"
-    profile = import_metadata(
-        state.tenant.profile(),
-        federation_metadata(idp, sso_url),
-        f"{sso_url.removesuffix('/saml2')}/federationmetadata/2007-06/"
-        f"federationmetadata.xml?appid={first.app_id}",
-    )
-    state.tenant = replace(state.tenant, profiles=(profile, *state.tenant.profiles[1:]))
+def fake_idp_sso_url(base_url: str, idp: IdpTenant) -> str:
+    """The mounted fake IdP's Login URL (its /<tenant>/saml2) on a server at `base_url`."""
+    return f"{base_url.rstrip('/')}{IDP_PREFIX}/{idp.tenant_id}/saml2"
+
+
+def reset(app: web.Application, tenant: Tenant, idp: IdpTenant | None) -> None:
+    """Serve `tenant` (and `idp`, when the fake IdP is mounted) from now on, with no request,
+    assertion, session or attempt remembered: a test harness between tests. Handler errors
+    are kept for the harness to collect."""
+    app[SERVER].reset(tenant)
+    if idp is not None and IDP_APP in app:
+        app[IDP_APP][IDP_STATE].tenant = idp

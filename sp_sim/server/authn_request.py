@@ -1,21 +1,17 @@
 """The SP's side of SAML messages: build an AuthnRequest, a LogoutRequest or a
-LogoutResponse and encode it for the HTTP-Redirect (core.logout's encoding, optional
-RSA-SHA256 query signature) or HTTP-POST binding."""
+LogoutResponse as Mimecast sends them. `sp_sim.core.bindings` encodes them for the
+HTTP-Redirect or HTTP-POST binding."""
 
 from __future__ import annotations
 
-import base64
 import re
 from datetime import datetime
 
 from lxml import etree
 
-from sp_sim.core.logout import encode_redirect
+from sp_sim.core.bindings import Binding, new_id
 from sp_sim.core.xml import ASSERTION, PROTOCOL, STATUS_SUCCESS, format_instant, qname
-from sp_sim.idp.keys import SigningKey
-from sp_sim.idp.mint import new_id
 
-POST_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
 # Characters XML 1.0 cannot hold; a reason quoting a hostile message may contain them.
 _XML_UNSAFE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _STATUS_MESSAGE_LIMIT = 2000
@@ -37,7 +33,7 @@ def build_authn_request(
         "Version": "2.0",
         "IssueInstant": format_instant(now),
         "Destination": destination,
-        "ProtocolBinding": POST_BINDING,
+        "ProtocolBinding": Binding.POST.uri,
     }
     if acs_url:
         attributes["AssertionConsumerServiceURL"] = acs_url
@@ -111,25 +107,3 @@ def build_logout_response(
         text = _XML_UNSAFE.sub("\ufffd", status_message[:_STATUS_MESSAGE_LIMIT])
         etree.SubElement(element, qname(PROTOCOL, "StatusMessage")).text = text
     return etree.tostring(root)
-
-
-def redirect_query(
-    xml: bytes,
-    relay_state: str | None = None,
-    signing_key: SigningKey | None = None,
-    parameter: str = "SAMLRequest",
-) -> str:
-    """The query string of the HTTP-Redirect binding (signed with RSA-SHA256 when a key is
-    given, over the URL-encoded fields in the binding's order)."""
-    key = None if signing_key is None else signing_key.private_key_pem
-    return encode_redirect(xml, parameter, relay_state, key)
-
-
-def post_fields(
-    xml: bytes, relay_state: str | None = None, parameter: str = "SAMLRequest"
-) -> dict[str, str]:
-    """The form fields of the HTTP-POST binding."""
-    fields = {parameter: base64.b64encode(xml).decode()}
-    if relay_state is not None:
-        fields["RelayState"] = relay_state
-    return fields

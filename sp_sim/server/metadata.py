@@ -11,6 +11,7 @@ from lxml import etree
 from yarl import URL
 
 from sp_sim.core.certs import CertificateError, certificate_from_base64, unique
+from sp_sim.core.errors import SpSimError
 from sp_sim.core.metadata import POST_BINDING, REDIRECT_BINDING, parse_idp_metadata
 from sp_sim.core.xml import METADATA, qname
 from sp_sim.tenant import AuthenticationProfile
@@ -23,8 +24,9 @@ _NSMAP: Any = {None: METADATA}
 EMAIL_FORMAT = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
 
 
-class ImportFailed(ValueError):
-    """The metadata could not be fetched or read; the message says why."""
+class ImportFailed(SpSimError, ValueError):
+    """The metadata could not be fetched or read; the message says why. (A ValueError too,
+    as callers have long caught it.)"""
 
 
 def sp_metadata(entity_id: str, acs_url: str, slo_url: str) -> bytes:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from sp_sim.autopost import autopost
+from sp_sim.core.bindings import Binding, autopost, post_fields, redirect_query
 from sp_sim.core.mimecast import REGIONS
 from sp_sim.server import csrf, pages, urls
-from sp_sim.server.authn_request import build_authn_request, post_fields, redirect_query
+from sp_sim.server.authn_request import build_authn_request
 from sp_sim.server.state import SentRequest, region_of, server_state
 
 
@@ -47,9 +47,10 @@ async def sign_in(request: web.Request) -> web.Response:
     profile = tenant.profile(address.profile)
     if not profile.login_url:
         return _sign_in_page(request, f"Profile {profile.name!r} has no Login URL.")
+    answers = urls.of(state)
     request_id, xml = build_authn_request(
-        urls.entity_id(state),
-        urls.acs_url(state),
+        answers.entity_id,
+        answers.acs_url,
         profile.login_url,
         state.clock(),
         requested_contexts=profile.requested_contexts,
@@ -57,7 +58,7 @@ async def sign_in(request: web.Request) -> web.Response:
     state.requests.put(
         request_id, SentRequest(request_id, region_of(request), profile.name, address.email)
     )
-    if state.options.binding == "post":
+    if state.options.binding is Binding.POST:
         page = autopost(profile.login_url, post_fields(xml, request_id))
         return web.Response(text=page, content_type="text/html")
     separator = "&" if "?" in profile.login_url else "?"

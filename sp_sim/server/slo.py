@@ -19,10 +19,10 @@ from html import escape
 
 from aiohttp import web
 
+from sp_sim.core.bindings import Parameter, append_query, redirect_query
 from sp_sim.core.logout import (
-    LOGOUT_REQUEST,
-    LOGOUT_RESPONSE,
     KnownSession,
+    LogoutKind,
     LogoutOutcome,
     LogoutSettings,
     check_post_logout,
@@ -31,11 +31,7 @@ from sp_sim.core.logout import (
 from sp_sim.core.model import Finding
 from sp_sim.server import pages, urls
 from sp_sim.server.acs import SESSION_COOKIE
-from sp_sim.server.authn_request import (
-    build_logout_request,
-    build_logout_response,
-    redirect_query,
-)
+from sp_sim.server.authn_request import build_logout_request, build_logout_response
 from sp_sim.server.state import ServerState, server_state
 from sp_sim.tenant import AuthenticationProfile
 
@@ -46,10 +42,6 @@ def _page(title: str, text: str, status: int = 200) -> web.Response:
     return web.Response(
         text=pages.message_page(title, text), status=status, content_type="text/html"
     )
-
-
-def _with_query(url: str, query: str) -> str:
-    return f"{url}{'&' if '?' in url else '?'}{query}"
 
 
 def _profile(state: ServerState, name: str) -> AuthenticationProfile:
@@ -79,7 +71,7 @@ async def logout(request: web.Request) -> web.Response:
     )
     # A full store raises StoreFull, which the app's middleware answers with HTTP 503.
     state.logouts.put(request_id, key)
-    raise web.HTTPFound(_with_query(profile.logout_url, redirect_query(xml, request_id)))
+    raise web.HTTPFound(append_query(profile.logout_url, redirect_query(xml, request_id)))
 
 
 async def single_logout(request: web.Request) -> web.Response:
@@ -95,9 +87,9 @@ async def single_logout(request: web.Request) -> web.Response:
     candidates = [(_settings(state, p), p) for p in state.tenant.profiles]
     loop = asyncio.get_running_loop()
     outcome, profile = await loop.run_in_executor(None, _verify, check, candidates)
-    if outcome.kind == LOGOUT_RESPONSE:
+    if outcome.kind is LogoutKind.RESPONSE:
         return _finish(request, state, outcome)
-    if outcome.kind == LOGOUT_REQUEST:
+    if outcome.kind is LogoutKind.REQUEST:
         return _answer(request, state, outcome, profile)
     return _findings_page("Not a logout message", "Nothing was signed out.", outcome, 400)
 
@@ -179,8 +171,8 @@ def _answer(
             outcome.answer_status(),
             outcome.status_message(),
         )
-        query = redirect_query(xml, outcome.relay_state, parameter="SAMLResponse")
-        location, status = _with_query(profile.logout_url, query), 302
+        query = redirect_query(xml, outcome.relay_state, parameter=Parameter.RESPONSE)
+        location, status = append_query(profile.logout_url, query), 302
         lead += " The LogoutResponse goes back to the IdP."
     response = _findings_page(title, lead, outcome, status)
     if location is not None:

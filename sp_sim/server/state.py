@@ -17,16 +17,27 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Generic, TypeVar
 
 from aiohttp import web
 
+from sp_sim.core.bindings import Binding
 from sp_sim.core.model import Report
 from sp_sim.errors import SpSimError
 from sp_sim.tenant import Tenant
 
 Clock = Callable[[], datetime]
 V = TypeVar("V")
+
+
+class Via(StrEnum):
+    """How a request reached its region's endpoints."""
+
+    HOST = "host"
+    """By Host header (`eu-api.mimecast.com`, through a hosts file or proxy)."""
+    PREFIX = "prefix"
+    """By path prefix on the local port (`/eu/login/saml`)."""
 
 
 class StoreFull(SpSimError):
@@ -138,7 +149,7 @@ class Attempt:
     attempt_id: str
     at: datetime
     region: str
-    via: str
+    via: Via
     report: Report
     relay_state: str | None
 
@@ -159,7 +170,8 @@ class ServerOptions:
     """How the simulator presents itself."""
 
     local_urls: bool = False
-    binding: str = "redirect"
+    binding: Binding = Binding.REDIRECT
+    """How the sign-in page sends its AuthnRequest to the profile's Login URL."""
     request_ttl: timedelta = timedelta(minutes=10)
     replay_ttl: timedelta = timedelta(hours=2)
     """How long an assertion ID is kept when the assertion states no NotOnOrAfter."""
@@ -168,15 +180,24 @@ class ServerOptions:
     """The most unexpired entries each store holds; a full store answers HTTP 503."""
     results_kept: int = 200
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "binding", Binding(self.binding))  # "post" works too
+
 
 @dataclass
 class ServerState:
-    """Everything the handlers share; `tenant` changes when metadata is imported."""
+    """Everything the handlers share; `tenant` changes when metadata is imported.
+
+    `base_url` is where the server listens, known before the app is built (the socket is
+    bound first). `errors` holds the exceptions handlers raised (the page said only "could
+    not process"), oldest first, for the harness to re-raise in the test; `reset` leaves
+    them."""
 
     tenant: Tenant
     options: ServerOptions
     clock: Clock
     base_url: str = ""
+    errors: list[Exception] = field(default_factory=list)
     requests: ExpiringStore[SentRequest] = field(init=False)
     used_assertions: ExpiringStore[bool] = field(init=False)
     logouts: ExpiringStore[str] = field(init=False)
@@ -218,7 +239,7 @@ class ServerState:
             "the session store holds {count} sessions that have not expired; limit {limit}",
         )
 
-    def record(self, region: str, via: str, report: Report, relay_state: str | None) -> Attempt:
+    def record(self, region: str, via: Via, report: Report, relay_state: str | None) -> Attempt:
         attempt = Attempt(uuid.uuid4().hex[:12], self.clock(), region, via, report, relay_state)
         self.attempts[attempt.attempt_id] = attempt
         while len(self.attempts) > self.options.results_kept:
@@ -228,7 +249,7 @@ class ServerState:
 
 SERVER = web.AppKey("sp_sim_server", ServerState)
 REGION = web.AppKey("sp_sim_region", str)
-VIA = web.AppKey("sp_sim_via", str)
+VIA = web.AppKey("sp_sim_via", Via)
 
 
 def server_state(request: web.Request) -> ServerState:

@@ -1,36 +1,46 @@
 """Which URLs the simulated account answers to: Mimecast's real ones (the default, for a
 hosts file or proxy) or this server's local ones (`local_urls`, for a real Entra test app
-whose Reply URL is localhost)."""
+whose Reply URL is localhost).
+
+`account_urls` is the one function that knows them; the settings the engine checks
+against (`Tenant.check_settings(urls=...)`), the SP metadata, the AuthnRequest, the
+fake IdP's app and the pages all take its answer.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from sp_sim.core.mimecast import REGIONS, region_for_host
+from sp_sim.core.mimecast import region_for_host
 from sp_sim.server.state import ServerState
+from sp_sim.tenant.model import Account, Urls
 
 
-def local_base(state: ServerState, region: str) -> str:
-    return f"{state.base_url}/{region}"
+def account_urls(account: Account, base_url: str = "", *, local: bool = False) -> Urls:
+    """Mimecast's URLs for `account`, or with `local` the ones under `base_url` (where this
+    server listens): `<base>/<region>/sso/<code>`, `<base>/<region>/login/saml`."""
+    if not local:
+        return account.urls
+    region = f"{base_url.rstrip('/')}/{account.region.key}"
+    acs = f"{region}/login/saml"
+    return Urls(f"{region}/sso/{account.code}", acs, f"{acs}/logout")
+
+
+def of(state: ServerState) -> Urls:
+    """The URLs the state's account answers to now."""
+    return account_urls(state.tenant.account, state.base_url, local=state.options.local_urls)
 
 
 def entity_id(state: ServerState) -> str:
-    account = state.tenant.account
-    if state.options.local_urls:
-        return f"{local_base(state, account.region.key)}/sso/{account.code}"
-    return account.entity_id
+    return of(state).entity_id
 
 
-def acs_url(state: ServerState, region: str | None = None) -> str:
-    """The ACS of a region (the account's by default)."""
-    key = region or state.tenant.account.region.key
-    if state.options.local_urls:
-        return f"{local_base(state, key)}/login/saml"
-    return REGIONS[key].acs_url
+def acs_url(state: ServerState) -> str:
+    return of(state).acs_url
 
 
 def slo_url(state: ServerState) -> str:
-    return acs_url(state) + "/logout"
+    return of(state).slo_url
 
 
 def deliver_locally(state: ServerState, url: str) -> str:
@@ -41,4 +51,4 @@ def deliver_locally(state: ServerState, url: str) -> str:
     if region is None or not state.base_url:
         return url
     query = f"?{parts.query}" if parts.query else ""
-    return f"{local_base(state, region.key)}{parts.path}{query}"
+    return f"{state.base_url}/{region.key}{parts.path}{query}"

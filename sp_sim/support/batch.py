@@ -13,16 +13,21 @@ from typing import TextIO
 
 from sp_sim.core.settings import CheckSettings
 from sp_sim.errors import SpSimError
+from sp_sim.render.verdict import Verdict
 from sp_sim.support.case import MANIFEST, load_manifest, run_case
 from sp_sim.support.evidence import EvidenceError, read_evidence
 from sp_sim.support.regression import compare, stored_report
-from sp_sim.support.timeline import build_timelines, judge
+from sp_sim.support.timeline import judge_capture
+
+ERROR = "error"
+"""A row's verdict when its case or capture could not be run."""
 
 
 @dataclass(frozen=True)
 class Row:
     name: str
     verdict: str
+    """works, fails (a `Verdict`), or `ERROR`; a redacted case's stored verdict."""
     stored: str | None
     detail: str
     changes: tuple[str, ...] = ()
@@ -41,31 +46,31 @@ def _case_row(folder: Path) -> Row:
             return Row(folder.name, stored or "?", stored, "redacted: stored verdict")
         result = run_case(folder)
     except SpSimError as error:
-        return Row(folder.name, "error", stored, str(error))
+        return Row(folder.name, ERROR, stored, str(error))
     failed = next((s.failed_step for s in result.sign_ins if s.failed_step), None)
-    doctor = [str(f.code) for f in result.doctor if f.status == "fail"]
+    doctor = [str(f.code) for f in result.diagnosis.failures]
     detail = failed or (f"doctor: {', '.join(doctor)}" if doctor else "")
     changes = (
         ()
         if document is None
         else tuple(c.line() for c in compare(document, result.to_dict(), result.sign_ins))
     )
-    return Row(folder.name, "works" if result.works else "fails", stored, detail, changes)
+    return Row(folder.name, str(result.verdict), stored, detail, changes)
 
 
 def _capture_rows(path: Path, settings: CheckSettings) -> list[Row]:
     try:
-        _, steps = read_evidence(path.read_bytes())
+        capture_format, steps = read_evidence(path.read_bytes())
     except (OSError, EvidenceError) as error:
-        return [Row(path.name, "error", None, str(error))]
+        return [Row(path.name, ERROR, None, str(error))]
     return [
         Row(
             f"{path.name} #{s.number} ({s.initiated_by})",
-            "works" if s.works else "fails",
+            str(s.verdict),
             None,
             s.failed_step or "",
         )
-        for s in judge(build_timelines(steps), settings)
+        for s in judge_capture(capture_format, steps, settings).sign_ins
     ]
 
 
@@ -105,7 +110,7 @@ def summary_table(rows: list[Row]) -> str:
             f"{row.detail[:100]}{flag}"
         )
         lines += [f"    {change}" for change in row.changes]
-    works = sum(1 for r in rows if r.verdict == "works")
+    works = sum(1 for r in rows if r.verdict == Verdict.WORKS)
     regressions = sum(1 for r in rows if r.regressed)
     lines.append("")
     lines.append(

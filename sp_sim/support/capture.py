@@ -7,10 +7,7 @@ readers are tested against files of the real shapes, made from flows against the
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
-import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
 
+from sp_sim.core.bindings import Binding, Parameter, decode_message
 from sp_sim.core.xml import UnsafeXML, parse_untrusted
 
 
@@ -64,51 +62,58 @@ def _iso(instant: datetime) -> str:
     return instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def _har_request(exchange: Exchange) -> dict[str, Any]:
+    request: dict[str, Any] = {
+        "method": exchange.method,
+        "url": exchange.url,
+        "httpVersion": "HTTP/1.1",
+        "cookies": [],
+        "headers": _headers(exchange.request_headers),
+        "queryString": [{"name": k, "value": v} for k, v in exchange.query],
+        "headersSize": -1,
+        "bodySize": len(exchange.post_text or ""),
+    }
+    if exchange.post_text is not None:
+        request["postData"] = {
+            "mimeType": "application/x-www-form-urlencoded",
+            "text": exchange.post_text,
+            "params": [{"name": k, "value": v} for k, v in exchange.form],
+        }
+    return request
+
+
+def _har_response(exchange: Exchange) -> dict[str, Any]:
+    location = next((v for k, v in exchange.response_headers if k.lower() == "location"), "")
+    return {
+        "status": exchange.status,
+        "statusText": exchange.status_text,
+        "httpVersion": "HTTP/1.1",
+        "cookies": [],
+        "headers": _headers(exchange.response_headers),
+        "content": {
+            "size": len(exchange.response_text),
+            "mimeType": exchange.mime_type,
+            "text": exchange.response_text,
+        },
+        "redirectURL": location,
+        "headersSize": -1,
+        "bodySize": len(exchange.response_text),
+    }
+
+
 def to_har(recorder: Recorder, creator: str = "sp-sim") -> dict[str, Any]:
     """A HAR 1.2 document (http://www.softwareishard.com/blog/har-12-spec/)."""
-    entries = []
-    for exchange in recorder.exchanges:
-        request: dict[str, Any] = {
-            "method": exchange.method,
-            "url": exchange.url,
-            "httpVersion": "HTTP/1.1",
-            "cookies": [],
-            "headers": _headers(exchange.request_headers),
-            "queryString": [{"name": k, "value": v} for k, v in exchange.query],
-            "headersSize": -1,
-            "bodySize": len(exchange.post_text or ""),
+    entries = [
+        {
+            "startedDateTime": _iso(exchange.started),
+            "time": exchange.time_ms,
+            "request": _har_request(exchange),
+            "response": _har_response(exchange),
+            "cache": {},
+            "timings": {"send": 0, "wait": exchange.time_ms, "receive": 0},
         }
-        if exchange.post_text is not None:
-            request["postData"] = {
-                "mimeType": "application/x-www-form-urlencoded",
-                "text": exchange.post_text,
-                "params": [{"name": k, "value": v} for k, v in exchange.form],
-            }
-        location = next((v for k, v in exchange.response_headers if k.lower() == "location"), "")
-        entries.append(
-            {
-                "startedDateTime": _iso(exchange.started),
-                "time": exchange.time_ms,
-                "request": request,
-                "response": {
-                    "status": exchange.status,
-                    "statusText": exchange.status_text,
-                    "httpVersion": "HTTP/1.1",
-                    "cookies": [],
-                    "headers": _headers(exchange.response_headers),
-                    "content": {
-                        "size": len(exchange.response_text),
-                        "mimeType": exchange.mime_type,
-                        "text": exchange.response_text,
-                    },
-                    "redirectURL": location,
-                    "headersSize": -1,
-                    "bodySize": len(exchange.response_text),
-                },
-                "cache": {},
-                "timings": {"send": 0, "wait": exchange.time_ms, "receive": 0},
-            }
-        )
+        for exchange in recorder.exchanges
+    ]
     return {
         "log": {
             "version": "1.2",
@@ -119,17 +124,20 @@ def to_har(recorder: Recorder, creator: str = "sp-sim") -> dict[str, Any]:
     }
 
 
+_MESSAGE_NAMES = frozenset(Parameter)
+
+
 def decode_saml_parameter(name: str, value: str, deflated: bool) -> str | None:
-    """The XML text of a SAMLRequest/SAMLResponse parameter, or None when it is not one."""
-    if name not in ("SAMLRequest", "SAMLResponse"):
+    """The XML text of a SAMLRequest/SAMLResponse parameter (deflated: the Redirect
+    binding's), or None when it is not one."""
+    if name not in _MESSAGE_NAMES:
         return None
     try:
-        raw = base64.b64decode("".join(value.split()).replace(" ", "+"))
-        xml = zlib.decompressobj(-15).decompress(raw, 1024 * 1024) if deflated else raw
+        xml = decode_message(value, Binding.REDIRECT if deflated else Binding.POST)
         parse_untrusted(xml)
-        return xml.decode("utf-8", "replace")
-    except (binascii.Error, ValueError, zlib.error, UnsafeXML, etree.XMLSyntaxError):
+    except (ValueError, UnsafeXML, etree.XMLSyntaxError):  # BindingError is a ValueError
         return None
+    return xml.decode("utf-8", "replace")
 
 
 def to_saml_tracer(recorder: Recorder, exported: datetime) -> dict[str, Any]:

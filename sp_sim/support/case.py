@@ -15,28 +15,29 @@ import contextlib
 import json
 import shutil
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
-from sp_sim.core.model import Finding, Status
 from sp_sim.core.xml import ASSERTION, parse_instant, parse_untrusted, qname
 from sp_sim.errors import ConfigError
-from sp_sim.render.doctor import doctor_text
-from sp_sim.render.timeline import timelines_text
+from sp_sim.render.json import to_json
+from sp_sim.render.verdict import Verdict
 from sp_sim.support.doctor import diagnose
-from sp_sim.support.evidence import EvidenceError, Step, read_evidence
+from sp_sim.support.evidence import CaptureFormat, EvidenceError, read_evidence
 from sp_sim.support.inputs import gather_evidence
-from sp_sim.support.prediction import Evidence
+from sp_sim.support.prediction import Diagnosis, Evidence, Intent
 from sp_sim.support.redact import Redactor
-from sp_sim.support.timeline import SignIn, build_timelines, judge
+from sp_sim.support.timeline import SignIn, Timelines, judge_capture
+from sp_sim.support.timeline_text import timelines_text
 from sp_sim.tenant import Tenant, load_tenant
 from sp_sim.tenant.config import tenant_to_toml
 
 MANIFEST = "case.toml"
+_CASE_SOURCES = ("the case's settings",)
 REDACTION_NOTE = (
     "Personal data in this bundle was replaced by pseudonyms after sp-sim "
     "judged the original: signatures were verified before redaction, and the "
@@ -45,47 +46,53 @@ REDACTION_NOTE = (
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class CaseResult:
     """What a case comes to: the sign-ins in its evidence and the doctor's predictions."""
 
     instant: datetime
-    capture_format: str | None = None
-    sign_ins: list[SignIn] = field(default_factory=list)
-    doctor: list[Finding] = field(default_factory=list)
+    diagnosis: Diagnosis
+    timelines: Timelines | None = None
+
+    @property
+    def sign_ins(self) -> tuple[SignIn, ...]:
+        return () if self.timelines is None else self.timelines.sign_ins
+
+    @property
+    def verdict(self) -> Verdict:
+        """Fails when a sign-in fails or the doctor predicts a failure. With sign-ins in the
+        evidence, they are the facts and the doctor's unknowns stay in the report; with
+        none, the case rests on the doctor alone, so its unknowns make the case unknown
+        (an unknown is not a pass)."""
+        if not self.sign_ins:
+            return self.diagnosis.verdict
+        predicted = Verdict.of(self.diagnosis.verdict is not Verdict.FAILS)
+        return Verdict.all_of([*(s.verdict for s in self.sign_ins), predicted], empty=Verdict.WORKS)
 
     @property
     def works(self) -> bool:
-        return all(s.works for s in self.sign_ins) and not any(
-            f.status is Status.FAIL for f in self.doctor
-        )
+        return self.verdict.works
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "verdict": "works" if self.works else "fails",
+            "verdict": str(self.verdict),
             "instant": self.instant.isoformat(),
-            "evidence": None
-            if self.capture_format is None
-            else {"format": self.capture_format, "sign_ins": [s.to_dict() for s in self.sign_ins]},
-            "doctor": [f.to_dict() for f in self.doctor],
+            "evidence": None if self.timelines is None else self.timelines.to_dict(),
+            "doctor": [f.to_dict() for f in self.diagnosis.findings],
         }
 
     def text(self) -> str:
-        parts = []
-        if self.capture_format is not None:
-            parts.append(timelines_text(self.capture_format, self.sign_ins))
-        parts.append(doctor_text(self.doctor, ["the case's settings"]))
-        verdict = "WORKS" if self.works else "FAILS"
-        return f"case verdict: {verdict} (judged at {self.instant.isoformat()})\n\n" + "\n".join(
-            parts
-        )
+        parts = [] if self.timelines is None else [timelines_text(self.timelines)]
+        parts.append(self.diagnosis.text())
+        head = f"case verdict: {self.verdict.heading} (judged at {self.instant.isoformat()})"
+        return f"{head}\n\n" + "\n".join(parts)
 
 
 @dataclass(frozen=True)
 class Manifest:
     folder: Path
     instant: datetime
-    intent: str
+    intent: Intent
     redacted: bool
     inputs: dict[str, Any]
 
@@ -97,9 +104,15 @@ class Manifest:
         return [self.folder / str(v) for v in self.inputs.get(key, [])]
 
 
-def _first_capture_time(steps: list[Step]) -> datetime | None:
-    times = [s.at for s in steps if s.at is not None]
-    return min(times) if times else None
+@dataclass(frozen=True)
+class _Sent:
+    """The files support received, before they are copied into a case."""
+
+    tenant: Path
+    evidence: Path | None
+    entra_apps: tuple[Path, ...]
+    claims_policy: Path | None
+    idp_metadata: Path | None
 
 
 def create_case(
@@ -111,16 +124,15 @@ def create_case(
     claims_policy: Path | None = None,
     idp_metadata: Path | None = None,
     at: datetime | None = None,
-    intent: str = "both",
+    intent: Intent = Intent.BOTH,
 ) -> CaseResult:
     """Copy the inputs into a new case folder, pin the instant, and compute the report.
     On any unusable input the folder is removed again (creating it anew must work)."""
     if folder.exists() and any(folder.iterdir()):
         raise ConfigError(f"{folder}: not empty; a case is created in a new folder")
+    sent = _Sent(tenant_file, evidence, entra_apps, claims_policy, idp_metadata)
     try:
-        return _write_case(
-            folder, tenant_file, evidence, entra_apps, claims_policy, idp_metadata, at, intent
-        )
+        return _write_case(folder, sent, at, intent)
     except (ConfigError, OSError) as error:
         shutil.rmtree(folder, ignore_errors=True)
         if isinstance(error, OSError):
@@ -128,54 +140,66 @@ def create_case(
         raise
 
 
-def _write_case(
-    folder: Path,
-    tenant_file: Path,
-    evidence: Path | None,
-    entra_apps: tuple[Path, ...],
-    claims_policy: Path | None,
-    idp_metadata: Path | None,
-    at: datetime | None,
-    intent: str,
-) -> CaseResult:
-    inputs_dir = folder / "inputs"
-    inputs_dir.mkdir(parents=True, exist_ok=True)
-    (inputs_dir / "tenant.toml").write_text(tenant_to_toml(load_tenant(tenant_file)))
-    inputs: dict[str, Any] = {"tenant": "inputs/tenant.toml"}
-    pinned = at
-    if evidence is not None:
-        target = inputs_dir / f"evidence{evidence.suffix or '.txt'}"
-        shutil.copyfile(evidence, target)
-        inputs["evidence"] = f"inputs/{target.name}"
-        try:
-            pinned = pinned or _first_capture_time(read_evidence(target.read_bytes())[1])
-        except EvidenceError as error:
-            raise ConfigError(f"{evidence}: {error}") from None
-    for number, app_file in enumerate(entra_apps, start=1):
-        shutil.copyfile(app_file, inputs_dir / f"entra-app-{number}.json")
-        inputs.setdefault("entra_apps", []).append(f"inputs/entra-app-{number}.json")
-    for key, optional, name in (
-        ("claims_policy", claims_policy, "claims-policy.json"),
-        ("idp_metadata", idp_metadata, "federationmetadata.xml"),
-    ):
-        if optional is not None:
-            shutil.copyfile(optional, inputs_dir / name)
-            inputs[key] = f"inputs/{name}"
+def _write_case(folder: Path, sent: _Sent, at: datetime | None, intent: Intent) -> CaseResult:
+    inputs = _copy_inputs(folder / "inputs", sent)
+    captured = _first_capture_time(folder, inputs, sent.evidence)
     now = datetime.now(UTC)
+    pinned = at or captured or now
     manifest = {
         "case": {
             "created": now.isoformat(),
-            "instant": (pinned or now).isoformat(),
-            "intent": intent,
+            "instant": pinned.isoformat(),
+            "intent": str(intent),
             "redacted": False,
         },
         "inputs": inputs,
     }
     (folder / MANIFEST).write_text(tomli_w.dumps(manifest))
     result = run_case(folder)
-    (folder / "report.json").write_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    (folder / "report.json").write_text(to_json(result.to_dict()))
     (folder / "report.txt").write_text(result.text())
     return result
+
+
+def _copy_inputs(inputs_dir: Path, sent: _Sent) -> dict[str, Any]:
+    """Copy what was sent into `inputs/` (the tenant written back self-contained); the
+    manifest's `inputs` table, each path relative to the case folder."""
+    inputs_dir.mkdir(parents=True, exist_ok=True)
+    (inputs_dir / "tenant.toml").write_text(tenant_to_toml(load_tenant(sent.tenant)))
+    inputs: dict[str, Any] = {"tenant": "inputs/tenant.toml"}
+
+    def copy(source: Path, name: str) -> str:
+        shutil.copyfile(source, inputs_dir / name)
+        return f"inputs/{name}"
+
+    if sent.evidence is not None:
+        inputs["evidence"] = copy(sent.evidence, f"evidence{sent.evidence.suffix or '.txt'}")
+    if sent.entra_apps:
+        inputs["entra_apps"] = [
+            copy(path, f"entra-app-{number}.json")
+            for number, path in enumerate(sent.entra_apps, start=1)
+        ]
+    for key, source, name in (
+        ("claims_policy", sent.claims_policy, "claims-policy.json"),
+        ("idp_metadata", sent.idp_metadata, "federationmetadata.xml"),
+    ):
+        if source is not None:
+            inputs[key] = copy(source, name)
+    return inputs
+
+
+def _first_capture_time(
+    folder: Path, inputs: dict[str, Any], evidence: Path | None
+) -> datetime | None:
+    """The earliest time the copied capture shows, for pinning the case's instant."""
+    if "evidence" not in inputs:
+        return None
+    try:
+        _, steps = read_evidence((folder / inputs["evidence"]).read_bytes())
+    except EvidenceError as error:
+        raise ConfigError(f"{evidence}: {error}") from None
+    times = [s.at for s in steps if s.at is not None]
+    return min(times) if times else None
 
 
 def load_manifest(folder: Path) -> Manifest:
@@ -185,7 +209,7 @@ def load_manifest(folder: Path) -> Manifest:
         return Manifest(
             folder,
             parse_instant(case["instant"]),
-            case.get("intent", "both"),
+            Intent(case.get("intent", Intent.BOTH)),
             bool(case.get("redacted", False)),
             dict(data.get("inputs", {})),
         )
@@ -207,20 +231,18 @@ def run_case(folder: Path) -> CaseResult:
     if tenant_path is None:
         raise ConfigError(f"{folder}: the case has no tenant")
     tenant = load_tenant(tenant_path)
-    result = CaseResult(manifest.instant)
+    timelines = None
     evidence_path = manifest.path("evidence")
     if evidence_path is not None:
         try:
-            result.capture_format, steps = read_evidence(evidence_path.read_bytes())
+            capture_format, steps = read_evidence(evidence_path.read_bytes())
         except EvidenceError as error:
             raise ConfigError(f"{evidence_path}: {error}") from None
-        sign_ins = build_timelines(steps)
-        raw = result.capture_format == "raw message"
-        result.sign_ins = judge(
-            sign_ins, tenant.check_settings(), manifest.instant if raw else None
-        )
-    result.doctor = diagnose(_doctor_evidence(manifest, tenant), manifest.instant)
-    return result
+        raw = capture_format is CaptureFormat.RAW
+        at = manifest.instant if raw else None
+        timelines = judge_capture(capture_format, steps, tenant.check_settings(), at)
+    diagnosis = diagnose(_doctor_evidence(manifest, tenant), manifest.instant, _CASE_SOURCES)
+    return CaseResult(manifest.instant, diagnosis, timelines)
 
 
 def _doctor_evidence(manifest: Manifest, tenant: Tenant) -> Evidence:

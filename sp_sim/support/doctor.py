@@ -8,20 +8,22 @@ The certificate rules live in `sp_sim.support.signing`, the inputs in
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sp_sim.core.checks.audience import check_audience_value
 from sp_sim.core.codes import Code
 from sp_sim.core.mimecast import LEGACY_HOSTS, parse_mimecast_url, region_for_account
 from sp_sim.core.model import Finding, Hint, Side, Status
-from sp_sim.support.prediction import PREDICTS, Evidence, predicted, unknown
+from sp_sim.support.prediction import PREDICTS, Diagnosis, Evidence, Intent, predicted, unknown
 from sp_sim.support.signing import certificate, certificate_expiry
 
 __all__ = [
     "CHECKS",
     "PREDICTS",
+    "Diagnosis",
     "Evidence",
+    "Intent",
     "assignment",
     "certificate",
     "certificate_expiry",
@@ -201,7 +203,7 @@ def region(e: Evidence) -> Finding:
 def sign_on_url(e: Evidence) -> Finding:
     if e.entra is None:
         return unknown("the Sign-on URL check", "the Entra app (az ad sp show)")
-    if e.intent == "sp":
+    if e.intent == Intent.SP:
         return Finding(
             Code.DOCTOR_SIGN_ON_URL,
             Status.PASS,
@@ -286,7 +288,7 @@ def directory(e: Evidence) -> Finding:
 
 
 def login_url(e: Evidence) -> Finding | None:
-    if e.profile.login_url or e.intent == "idp":
+    if e.profile.login_url or e.intent == Intent.IDP:
         return None
     return predicted(
         Code.DOCTOR_PROFILE_INCOMPLETE,
@@ -312,9 +314,8 @@ CHECKS: tuple[Callable[[Evidence], Finding | None], ...] = (
 )
 
 
-def diagnose(evidence: Evidence, now: datetime) -> list[Finding]:
-    """Every prediction, failures first."""
+def diagnose(evidence: Evidence, now: datetime, sources: Sequence[str] = ()) -> Diagnosis:
+    """Every prediction, failures first; `sources` name the inputs, for the reader."""
     findings = [f for check in CHECKS if (f := check(evidence)) is not None]
     findings += certificate_expiry(evidence, now)
-    order = {Status.FAIL: 0, Status.WARN: 1, Status.PASS: 2, Status.SKIPPED: 3}
-    return sorted(findings, key=lambda f: order[f.status])
+    return Diagnosis.of(tuple(findings), tuple(sources))

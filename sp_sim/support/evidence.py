@@ -10,33 +10,57 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from enum import StrEnum
 from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from lxml import etree
 
+from sp_sim.core.errors import InputError
 from sp_sim.core.xml import PROTOCOL, UnsafeXML, parse_instant, parse_untrusted, qname
 from sp_sim.support.capture import decode_saml_parameter
 
 _AADSTS = re.compile(r"(AADSTS\d{5,6})(?::\s*([^\"<\\]{0,300}))?")
 _CORRELATION = re.compile(r"(?:Correlation ?Id|correlationId)\W{1,4}([0-9a-fA-F-]{36})")
 _TIMESTAMP = re.compile(r"(?:Timestamp|timestamp)\W{1,4}(\d{4}-\d\d-\d\dT[\d:.]+Z?)")
+_EXPORT_TIME = (
+    "judged at the export time: SAML-tracer keeps no request "
+    "times and the response had no Date header"
+)
 
 
-class EvidenceError(ValueError):
+class EvidenceError(InputError, ValueError):
     """The file is none of the formats sp-sim reads."""
 
 
-@dataclass
+class CaptureFormat(StrEnum):
+    """What a customer sent; the value is how timelines name it."""
+
+    HAR = "HAR"
+    SAML_TRACER = "SAML-tracer"
+    RAW = "raw message"
+
+
+class StepKind(StrEnum):
+    """What one step of a capture is."""
+
+    AUTHN_REQUEST = "authn-request"
+    SAML_RESPONSE = "saml-response"
+    LOGOUT_REQUEST = "logout-request"
+    LOGOUT_RESPONSE = "logout-response"
+    IDP_ERROR = "idp-error"
+
+
+@dataclass(frozen=True)
 class Step:
     """One SAML-relevant request in a capture."""
 
     index: int
-    kind: str  # authn-request, saml-response, logout-request, logout-response, idp-error
+    kind: StepKind
     method: str
     url: str
     at: datetime | None
@@ -48,7 +72,7 @@ class Step:
     aadsts_text: str | None = None
     correlation_id: str | None = None
     idp_timestamp: str | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
 
     @property
     def host(self) -> str:
@@ -87,16 +111,16 @@ def _headers(items: Any) -> dict[str, str]:
     return found
 
 
-def _kind(xml: str) -> str | None:
+def _kind(xml: str) -> StepKind | None:
     try:
         root = parse_untrusted(xml.encode())
     except (UnsafeXML, etree.XMLSyntaxError):
         return None
     return {
-        qname(PROTOCOL, "AuthnRequest"): "authn-request",
-        qname(PROTOCOL, "Response"): "saml-response",
-        qname(PROTOCOL, "LogoutRequest"): "logout-request",
-        qname(PROTOCOL, "LogoutResponse"): "logout-response",
+        qname(PROTOCOL, "AuthnRequest"): StepKind.AUTHN_REQUEST,
+        qname(PROTOCOL, "Response"): StepKind.SAML_RESPONSE,
+        qname(PROTOCOL, "LogoutRequest"): StepKind.LOGOUT_REQUEST,
+        qname(PROTOCOL, "LogoutResponse"): StepKind.LOGOUT_RESPONSE,
     }.get(root.tag)
 
 
@@ -119,7 +143,7 @@ def _error_step(
     stamp = _TIMESTAMP.search(text)
     return Step(
         index,
-        "idp-error",
+        StepKind.IDP_ERROR,
         method,
         url,
         at,
@@ -197,7 +221,7 @@ def read_har(document: dict[str, Any]) -> list[Step]:
         steps += found
         # Entra's error page answers a request to the IdP (one that carried an AuthnRequest,
         # or went to Entra's host or a /saml2 endpoint); other pages may quote AADSTS codes.
-        to_idp = any(s.kind == "authn-request" for s in found) or _is_idp_url(url)
+        to_idp = any(s.kind is StepKind.AUTHN_REQUEST for s in found) or _is_idp_url(url)
         if to_idp and (error := _error_step(index, method, url, at, status, text)):
             steps.append(error)
     return steps
@@ -224,17 +248,13 @@ def read_saml_tracer(document: dict[str, Any]) -> list[Step]:
             if isinstance(p, list | tuple) and len(p) == 2
         ]
         found = _saml_steps(index, method, url, at, item.get("responseStatus"), headers, "", pairs)
-        for step in found:
-            if at is exported:
-                step.notes.append(
-                    "judged at the export time: SAML-tracer keeps no request "
-                    "times and the response had no Date header"
-                )
+        if at is exported:
+            found = [replace(step, notes=(*step.notes, _EXPORT_TIME)) for step in found]
         steps += found
     return steps
 
 
-def read_evidence(data: bytes) -> tuple[str, list[Step]]:
+def read_evidence(data: bytes) -> tuple[CaptureFormat, list[Step]]:
     """(format, steps) of a HAR, a SAML-tracer export, or one raw message (XML, base64 or a
     form body). Raises EvidenceError for anything else."""
     text = data.removeprefix(b"\xef\xbb\xbf").strip()
@@ -248,10 +268,10 @@ def read_evidence(data: bytes) -> tuple[str, list[Step]]:
             and isinstance(document.get("log"), dict)
             and isinstance(document["log"].get("entries"), list)
         ):
-            return "HAR", read_har(document)
+            return CaptureFormat.HAR, read_har(document)
         if isinstance(document, dict) and isinstance(document.get("requests"), list):
-            return "SAML-tracer", read_saml_tracer(document)
+            return CaptureFormat.SAML_TRACER, read_saml_tracer(document)
         raise EvidenceError("JSON that is neither a HAR file nor a SAML-tracer export")
     if not text:
         raise EvidenceError("the file is empty")
-    return "raw message", [Step(0, "saml-response", "POST", "", None, body=text)]
+    return CaptureFormat.RAW, [Step(0, StepKind.SAML_RESPONSE, "POST", "", None, body=text)]

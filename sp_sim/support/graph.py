@@ -7,17 +7,17 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sp_sim.core.errors import InputError
 from sp_sim.core.xml import parse_instant
-from sp_sim.idp.model import EnterpriseApp
 
 NAMEID_CLAIM = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier"
 
 
-class GraphError(ValueError):
+class GraphError(InputError, ValueError):
     """The file is not Graph JSON sp-sim can read."""
 
 
@@ -45,22 +45,6 @@ class EntraApp:
     key_credentials: tuple[KeyCredential, ...] = ()
     name_id_source: str | None = None
     sources: tuple[str, ...] = field(default_factory=tuple)
-
-    def to_enterprise_app(self, base: EnterpriseApp) -> EnterpriseApp:
-        """The fake IdP's app with these settings (unknown ones keep `base`'s)."""
-        return replace(
-            base,
-            app_id=self.app_id or base.app_id,
-            name=self.name or base.name,
-            identifiers=self.identifiers or base.identifiers,
-            reply_urls=self.reply_urls or base.reply_urls,
-            sign_on_url=base.sign_on_url if self.sign_on_url is None else self.sign_on_url or None,
-            logout_url=self.logout_url or base.logout_url,
-            assignment_required=base.assignment_required
-            if self.assignment_required is None
-            else self.assignment_required,
-            name_id_source=self.name_id_source or base.name_id_source,
-        )
 
 
 def _thumbprint(value: Any) -> str | None:

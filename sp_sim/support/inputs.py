@@ -11,7 +11,7 @@ from sp_sim.core.certs import Certificate, CertificateError, load_certificates
 from sp_sim.core.metadata import IdpMetadata, MetadataError, parse_idp_metadata
 from sp_sim.errors import ConfigError
 from sp_sim.support.graph import EntraApp, GraphError, merge, read_claims_policy, read_graph
-from sp_sim.support.prediction import Evidence
+from sp_sim.support.prediction import Evidence, Intent
 from sp_sim.tenant import AuthenticationProfile, Tenant
 
 Named = tuple[str, bytes]  # (where it came from, its bytes)
@@ -24,7 +24,7 @@ def gather_evidence(
     entra_apps: Sequence[Named] = (),
     claims_policy: Named | None = None,
     idp_metadata: Named | None = None,
-    intent: str = "both",
+    intent: Intent = Intent.BOTH,
 ) -> Evidence:
     """Everything the doctor reads; pieces not given stay unknown."""
     entra: EntraApp | None = None

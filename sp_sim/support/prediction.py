@@ -1,16 +1,20 @@
-"""What the doctor reads and how it words a prediction: the `Evidence` support collected
-(anything None is unknown), `PREDICTS` (what each failing prediction says will happen: an
-AADSTS code, an engine check, or page text), and the two finding shapes, a prediction and
-an unknown."""
+"""What the doctor reads, how it words a prediction, and what it comes to: the `Evidence`
+support collected (anything None is unknown), `PREDICTS` (what each failing prediction
+says will happen: an AADSTS code, an engine check, or page text), the two finding shapes,
+a prediction and an unknown, and the `Diagnosis` they add up to."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
 
 from sp_sim.core.certs import Certificate
 from sp_sim.core.codes import Code
 from sp_sim.core.metadata import IdpMetadata
-from sp_sim.core.model import Finding, Hint, Status
+from sp_sim.core.model import Finding, Hint, Report, Status
+from sp_sim.render.doctor import doctor_document, doctor_text
+from sp_sim.render.verdict import Verdict, is_unknown
 from sp_sim.support.graph import EntraApp
 from sp_sim.tenant import AuthenticationProfile, Tenant
 
@@ -30,6 +34,15 @@ PREDICTS: dict[Code, str] = {
 }
 
 
+class Intent(StrEnum):
+    """Which sign-in the customer intends: SP-initiated, IdP-initiated (the My Apps tile),
+    or both. The values are what `--intent` accepts."""
+
+    SP = "sp"
+    IDP = "idp"
+    BOTH = "both"
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What support collected. Anything None is unknown."""
@@ -39,7 +52,7 @@ class Evidence:
     entra: EntraApp | None = None
     metadata: IdpMetadata | None = None
     metadata_certificates: tuple[Certificate, ...] = ()
-    intent: str = "both"  # sp, idp or both
+    intent: Intent = Intent.BOTH
 
     @property
     def entity_id(self) -> str:
@@ -71,3 +84,40 @@ def predicted(
     what = PREDICTS.get(code)
     suffix = f" Predicts: {what}." if what else ""
     return Finding(code, status, message + suffix, expected=expected, observed=observed, hint=hint)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The doctor's predictions, failures first, and the inputs they came from."""
+
+    findings: tuple[Finding, ...]
+    sources: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, findings: tuple[Finding, ...], sources: tuple[str, ...] = ()) -> Diagnosis:
+        """The findings in the one status order (`Report.ordered()`: failures first)."""
+        return cls(tuple(Report(findings).ordered()), sources)
+
+    @property
+    def verdict(self) -> Verdict:
+        """`fails` when a failure is predicted; else `unknown` while any check could not be
+        settled (an unknown is not a pass); `works` only when every check passed."""
+        return Verdict.of_findings(self.findings)
+
+    @property
+    def works(self) -> bool:
+        return self.verdict.works
+
+    @property
+    def failures(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.status is Status.FAIL)
+
+    @property
+    def unknowns(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if is_unknown(f))
+
+    def to_dict(self) -> dict[str, Any]:
+        return doctor_document(self.findings, self.sources)
+
+    def text(self) -> str:
+        return doctor_text(self.findings, self.sources)

@@ -13,16 +13,21 @@ verdict computed before redaction.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
+from sp_sim.core.bindings import (
+    Binding,
+    BindingError,
+    Parameter,
+    decode_base64,
+    encode_message,
+    inflate,
+)
 from sp_sim.support.patterns import (
     EMAIL,
     GUID,
@@ -36,7 +41,7 @@ from sp_sim.support.patterns import (
     is_version,
 )
 
-_SAML_PARAMETERS = ("SAMLRequest", "SAMLResponse")
+_SAML_PARAMETERS = frozenset(Parameter)
 _TRACE_HEADERS = ("request-id", "correlation-id")
 
 
@@ -120,8 +125,8 @@ class Redactor:
         parameter values are decoded and re-encoded only when redaction changes them."""
         decoded = _saml_base64(value)
         if decoded is not None:
-            xml, deflated = decoded
-            return _encode_saml(self._plain(xml), deflated)
+            xml, binding = decoded
+            return encode_message(self._plain(xml).encode(), binding)
         pieces, last = [], 0
         for match in PARAMETER.finditer(value):
             replacement = self._parameter(match.group(1), match.group(2))
@@ -136,7 +141,7 @@ class Redactor:
         if name in _SAML_PARAMETERS:
             decoded = _saml_base64(unquote(raw) if encoded else raw)
             if decoded is not None:
-                message = _encode_saml(self._plain(decoded[0]), decoded[1])
+                message = encode_message(self._plain(decoded[0]).encode(), decoded[1])
                 return quote(message, safe="") if encoded else message
         if not encoded:
             return None
@@ -219,34 +224,25 @@ class Redactor:
         return self.text(text).encode()
 
 
-def _saml_base64(value: str) -> tuple[str, bool] | None:
-    """(XML, was deflated) when the string is a base64 SAML message."""
+def _saml_base64(value: str) -> tuple[str, Binding] | None:
+    """(XML, the binding whose encoding it had: deflated for Redirect) when the string is a
+    base64 SAML message."""
     compact = "".join(value.split())
     if len(compact) < 40 or not re.fullmatch(r"[A-Za-z0-9+/=%]+", compact):
         return None
     try:
-        raw = base64.b64decode(
-            compact.replace("%2B", "+").replace("%2F", "/").replace("%3D", "="), validate=True
-        )
-    except (binascii.Error, ValueError):
+        raw = decode_base64(compact, lenient=True)
+    except BindingError:
         return None
-    for deflated in (False, True):
+    for binding in (Binding.POST, Binding.REDIRECT):
         try:
-            xml = zlib.decompressobj(-15).decompress(raw) if deflated else raw
+            xml = inflate(raw) if binding is Binding.REDIRECT else raw
             text = xml.decode("utf-8")
-        except (zlib.error, UnicodeDecodeError):
+        except (BindingError, UnicodeDecodeError):
             continue
         if text.lstrip().startswith("<") and ("SAML" in text or "saml" in text):
-            return text, deflated
+            return text, binding
     return None
-
-
-def _encode_saml(xml: str, deflated: bool) -> str:
-    data = xml.encode()
-    if deflated:
-        compressor = zlib.compressobj(wbits=-15)
-        data = compressor.compress(data) + compressor.flush()
-    return base64.b64encode(data).decode()
 
 
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S | re.I)

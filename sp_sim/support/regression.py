@@ -6,6 +6,7 @@ is one `Change`, naming the sign-in (number, time, user) and what changed."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,7 +112,9 @@ def _sign_in_changes(
     return changes
 
 
-def compare(stored: dict[str, Any], rerun: dict[str, Any], sign_ins: list[SignIn]) -> list[Change]:
+def compare(
+    stored: dict[str, Any], rerun: dict[str, Any], sign_ins: Sequence[SignIn]
+) -> list[Change]:
     """Every difference between the stored report and a re-run's (`CaseResult.to_dict()`);
     `sign_ins` are the re-run's, for naming each sign-in's user even when it fails."""
     users = {s.number: s.report.user if s.report else None for s in sign_ins}

@@ -1,7 +1,9 @@
 """The simulated Mimecast account: region, authentication profiles, internal directory.
 
 Plain frozen values; `config.py` reads them from TOML. `Tenant.check_settings` is the
-one place where an account becomes what the check engine compares against.
+one place where an account becomes what the check engine compares against; the URLs it
+answers to come in as one `Urls` value (`sp_sim.server.urls.account_urls` makes it for a
+running simulator), never patched in afterwards.
 """
 
 from __future__ import annotations
@@ -23,6 +25,18 @@ from sp_sim.core.settings import (
 
 
 @dataclass(frozen=True)
+class Urls:
+    """The URLs an account answers to: what an Entra app must hold and responses must name."""
+
+    entity_id: str
+    """The Identifier (Entity ID) an Entra app must hold, and the Audience expected."""
+    acs_url: str
+    """The Reply URL (Assertion Consumer Service URL)."""
+    slo_url: str
+    """The single logout endpoint, the Entra app's Logout URL."""
+
+
+@dataclass(frozen=True)
 class Account:
     """A Mimecast account: its code and the grid it lives on."""
 
@@ -38,6 +52,11 @@ class Account:
     def acs_url(self) -> str:
         """The Reply URL an Entra app must hold."""
         return self.region.acs_url
+
+    @property
+    def urls(self) -> Urls:
+        """Mimecast's own URLs for this account."""
+        return Urls(self.entity_id, self.acs_url, f"{self.acs_url}/logout")
 
 
 @dataclass(frozen=True)
@@ -92,15 +111,18 @@ class Tenant:
         self,
         profile: str | None = None,
         *,
+        urls: Urls | None = None,
         outstanding_requests: Collection[str] | None = None,
         received_at: str | None = None,
         seen_assertion_ids: Container[str] | None = None,
     ) -> CheckSettings:
-        """What the check engine compares a response with, for one profile."""
+        """What the check engine compares a response with, for one profile, when the account
+        answers to `urls` (Mimecast's own by default)."""
         chosen = self.profile(profile)
+        answers = urls or self.account.urls
         return CheckSettings(
-            entity_id=self.account.entity_id,
-            acs_url=self.account.acs_url,
+            entity_id=answers.entity_id,
+            acs_url=answers.acs_url,
             idp_issuer=chosen.issuer_url,
             certificates=chosen.certificates,
             directory=self.directory,

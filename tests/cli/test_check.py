@@ -14,7 +14,7 @@ import pytest
 
 from conftest import FIXTURES, NOW
 from sp_sim.core import Code
-from sp_sim.idp.keys import SigningKey
+from sp_sim.core.keys import SigningKey
 from sp_sim.idp.mint import Token, mint_response
 
 SP_SIM = shutil.which("sp-sim", path=str(Path(sys.executable).parent))

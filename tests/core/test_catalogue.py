@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -69,7 +70,7 @@ def test_skip_codes_are_reported_when_nothing_can_be_read() -> None:
 
 
 @pytest.mark.parametrize("module", [sp_sim, sp_sim.core])
-def test_all_lists_exactly_the_public_names(module: object) -> None:
+def test_all_lists_exactly_the_public_names(module: ModuleType) -> None:
     exported = set(module.__all__)
     public = {n for n in vars(module) if not n.startswith("_")} - {"annotations"}
     submodules = {n for n in public if type(getattr(module, n)).__name__ == "module"}

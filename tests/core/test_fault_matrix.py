@@ -36,7 +36,9 @@ def remove(path: str) -> Any:
     def hook(response: etree._Element) -> None:
         element = response.find(path)
         assert element is not None, path
-        element.getparent().remove(element)
+        parent = element.getparent()
+        assert parent is not None
+        parent.remove(element)
 
     return hook
 
@@ -96,7 +98,9 @@ def empty_reference(response: etree._Element) -> None:
 def stray_signature(response: etree._Element) -> None:
     signature = _first(response, ASSERTION_SIGNATURE)
     extensions = etree.Element(qname(PROTOCOL, "Extensions"))
-    signature.getparent().remove(signature)
+    parent = signature.getparent()
+    assert parent is not None
+    parent.remove(signature)
     extensions.append(signature)
     response.insert(1, extensions)
 

@@ -21,11 +21,11 @@ from conftest import CLAIMS, ISSUER, NOW, Judge, load_key
 from sp_sim.core import Code, Report, Status, check_response
 from sp_sim.core.certs import Certificate
 from sp_sim.core.checks.nameid import TRANSIENT_FORMAT
+from sp_sim.core.keys import SigningKey
 from sp_sim.core.libxmlsec import xmlsec
 from sp_sim.core.mimecast import REGIONS
 from sp_sim.core.settings import ProfileView
 from sp_sim.core.xml import ASSERTION, DSIG, SignatureAlgorithm, qname
-from sp_sim.idp.keys import SigningKey
 from sp_sim.idp.mint import Signing, Token, build_response
 
 A = ASSERTION

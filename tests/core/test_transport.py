@@ -12,7 +12,7 @@ import pytest
 
 from conftest import NOW
 from sp_sim.core import CheckSettings, Status, check_response
-from sp_sim.idp.keys import SigningKey
+from sp_sim.core.keys import SigningKey
 from sp_sim.idp.mint import Token, mint_response
 
 

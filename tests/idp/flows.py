@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import re
 from dataclasses import dataclass, replace
 from typing import Any
@@ -10,10 +9,16 @@ from typing import Any
 from yarl import URL
 
 from conftest import NOW
-from sp_sim.autopost import read_autopost
 from sp_sim.core import CheckSettings, Report, check_response
+from sp_sim.core.bindings import (
+    Binding,
+    decode_message,
+    post_fields,
+    read_autopost,
+    redirect_query,
+)
 from sp_sim.idp.model import IdpTenant
-from sp_sim.server.authn_request import build_authn_request, post_fields, redirect_query
+from sp_sim.server.authn_request import build_authn_request
 
 ENTITY_ID = "https://us-api.mimecast.com/sso/CUSA1A1"
 ACS = "https://us-api.mimecast.com/login/saml"
@@ -40,7 +45,7 @@ async def answer_of(response: Any) -> Answer:
     form = read_autopost(text) if response.status == 200 else None
     data = None
     if form is not None and "SAMLResponse" in form.fields:
-        data = base64.b64decode(form.fields["SAMLResponse"])
+        data = decode_message(form.fields["SAMLResponse"], Binding.POST)
     return Answer(
         response.status,
         text,
@@ -61,7 +66,7 @@ async def sp_initiated(
     user: str | None = "bsimon@contoso.onmicrosoft.com",
     issuer: str = ENTITY_ID,
     acs: str | None = ACS,
-    binding: str = "redirect",
+    binding: Binding = Binding.REDIRECT,
     contexts: tuple[str, ...] = (),
     name_id_format: str | None = None,
     faults: tuple[str, ...] = (),
@@ -77,7 +82,7 @@ async def sp_initiated(
         )
     extra = "".join(f"&fault={f}" for f in faults) + (f"&user={user}" if user else "")
     path = f"/{tenant.tenant_id}/saml2"
-    if binding == "redirect":
+    if binding is Binding.REDIRECT:
         query = redirect_query(xml, "relay-1", signing_key)
         # encoded=True: send the query byte for byte, as a browser does; a signed Redirect
         # request is verified over exactly these bytes.

@@ -13,22 +13,14 @@ from lxml import etree
 from yarl import URL
 
 from conftest import NOW, load_key
-from sp_sim.core.logout import (
-    RESPONDER,
-    inflate_decode,
-    read_redirect_query,
-    redirect_signer,
-)
+from sp_sim.core.bindings import Parameter, read_redirect_query, redirect_query, redirect_signer
+from sp_sim.core.logout import RESPONDER
 from sp_sim.core.xml import ASSERTION, PROTOCOL, STATUS_SUCCESS, SignatureAlgorithm, qname
 from sp_sim.idp.faults import FaultSet
 from sp_sim.idp.mint import Algorithm
 from sp_sim.idp.model import IdpTenant
 from sp_sim.idp.tokens import issue
-from sp_sim.server.authn_request import (
-    build_logout_request,
-    build_logout_response,
-    redirect_query,
-)
+from sp_sim.server.authn_request import build_logout_request, build_logout_response
 from tests.idp.flows import sp_initiated
 
 APP = "withlogout"
@@ -36,9 +28,15 @@ ISSUER = "https://us-api.mimecast.com/sso/WITHLOGOUT"
 LOGOUT_URL = "https://us-api.mimecast.com/login/logout"
 
 
+async def _answer_logout(client: Any, tenant: IdpTenant, xml: bytes) -> Any:
+    """Send the app's LogoutResponse to the IdP by HTTP-Redirect, byte for byte."""
+    query = redirect_query(xml, parameter=Parameter.RESPONSE)
+    return await client.get(URL(f"/{tenant.tenant_id}/saml2?{query}", encoded=True))
+
+
 def _message(location: str) -> tuple[etree._Element, Any]:
     message = read_redirect_query(URL(location, encoded=True).raw_query_string)
-    return etree.fromstring(inflate_decode(message.value)), message
+    return etree.fromstring(message.xml()), message
 
 
 async def _sign_in(client: Any, tenant: IdpTenant) -> None:
@@ -109,12 +107,7 @@ async def test_idp_initiated_logout_both_legs(idp_client: Any, idp_tenant: IdpTe
     answer = build_logout_response(
         ISSUER, "unused", request.get("ID"), NOW, (RESPONDER, None), "busy"
     )
-    refused = await client.get(
-        URL(
-            f"/{idp_tenant.tenant_id}/saml2?{redirect_query(answer, parameter='SAMLResponse')}",
-            encoded=True,
-        )
-    )
+    refused = await _answer_logout(client, idp_tenant, answer)
     assert refused.status == 400
     text = await refused.text()
     assert "id=logout-refused" in text
@@ -122,12 +115,7 @@ async def test_idp_initiated_logout_both_legs(idp_client: Any, idp_tenant: IdpTe
     # a refusal leaves the sign-in: a second attempt, answered with Success, ends it
     request, _ = _message((await _signout(client, idp_tenant)).headers["Location"])
     success = build_logout_response(ISSUER, "unused", request.get("ID"), NOW)
-    done = await client.get(
-        URL(
-            f"/{idp_tenant.tenant_id}/saml2?{redirect_query(success, parameter='SAMLResponse')}",
-            encoded=True,
-        )
-    )
+    done = await _answer_logout(client, idp_tenant, success)
     assert done.status == 200
     assert "id=signed-out" in await done.text()
     assert (await _signout(client, idp_tenant)).status == 400  # nothing left to log out
@@ -146,12 +134,7 @@ async def test_a_logout_response_it_did_not_ask_for(
         request, _ = _message((await _signout(client, idp_tenant)).headers["Location"])
         in_response_to = request.get("ID")
     xml = build_logout_response(issuer, "unused", in_response_to, NOW, (STATUS_SUCCESS, None))
-    response = await client.get(
-        URL(
-            f"/{idp_tenant.tenant_id}/saml2?{redirect_query(xml, parameter='SAMLResponse')}",
-            encoded=True,
-        )
-    )
+    response = await _answer_logout(client, idp_tenant, xml)
     assert response.status == 400
     assert "id=logout-unknown" in await response.text()
 

@@ -61,7 +61,7 @@ def test_element_order_and_namespaces(capture: str, minted: etree._Element) -> N
 
 def _attribute_names(root: etree._Element) -> dict[str, list[str]]:
     return {
-        etree.QName(e).localname: sorted(e.attrib)
+        etree.QName(e).localname: sorted(str(name) for name in e.attrib)
         for e in root.iter()
         if isinstance(e.tag, str)
         and not e.tag.startswith(f"{{{DSIG}}}")

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from sp_sim.core.model import Report
+from sp_sim.harness import Harness
 from sp_sim.idp.config import load_idp
+from sp_sim.server import acs
 from sp_sim.serving import sp_sim_process
 
 INI = """
@@ -87,6 +90,45 @@ def test_a_failing_sso_names_the_check_and_the_fix(project: pytest.Pytester) -> 
     )
 
 
+BROKEN = """
+import sp_sim.server.acs
+
+def test_broken_check(spsim, monkeypatch):
+    def broken(*args):
+        raise RuntimeError("the check broke")
+
+    monkeypatch.setattr(sp_sim.server.acs, "check_decoded", broken)
+    outcome = spsim.idp_initiated("B.Simon@contoso.com")
+    assert outcome.report is None  # the browser saw only "could not process"
+
+def test_the_next_test_is_clean(spsim):
+    assert spsim.idp_initiated("B.Simon@contoso.com").works
+"""
+
+
+def test_a_server_side_exception_errors_the_test_at_teardown(project: pytest.Pytester) -> None:
+    project.makepyfile(test_broken=BROKEN)
+    result = project.runpytest_subprocess()
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_broken_check*",
+            "*RuntimeError: the check broke",
+            "*sp-sim: raised while handling POST /us/login/saml",
+        ]
+    )
+
+
+def test_the_harness_raises_a_handler_exception_on_exit(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object) -> Report:
+        raise RuntimeError("the check broke")
+
+    monkeypatch.setattr(acs, "check_decoded", broken)
+    with pytest.raises(RuntimeError, match="the check broke") as raised, Harness() as sso:
+        assert "Could not process" in sso.idp_initiated("B.Simon@contoso.com").page
+    assert "sp-sim: raised while handling POST /us/login/saml" in raised.value.__notes__
+
+
 def test_region_and_account_options_and_the_marker(project: pytest.Pytester) -> None:
     project.makepyfile(
         test_sso="""
@@ -96,8 +138,8 @@ def test_region_and_account_options_and_the_marker(project: pytest.Pytester) -> 
         def test_option(spsim):
             outcome = spsim.sp_initiated("B.Simon@contoso.com")
             assert_sso_works(outcome)
-            audience = [f for f in outcome.findings if f["code"] == "audience.match"][0]
-            assert audience["expected"] == "https://eu-api.mimecast.com/sso/CUK7Q"
+            audience = [f for f in outcome.findings if f.code == "audience.match"][0]
+            assert audience.expected == "https://eu-api.mimecast.com/sso/CUK7Q"
 
         @pytest.mark.sp_sim(region="au", account="CAU1")
         def test_marker(spsim):

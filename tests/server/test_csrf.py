@@ -12,8 +12,9 @@ import aiohttp
 import pytest
 
 from conftest import FIXTURES, NOW
+from sp_sim.core.bindings import post_fields
 from sp_sim.server.app import create_sp_app
-from sp_sim.server.authn_request import build_logout_request, post_fields
+from sp_sim.server.authn_request import build_logout_request
 from sp_sim.server.state import ServerOptions
 from sp_sim.server.tls import self_signed_context
 from sp_sim.tenant import load_tenant
@@ -220,4 +221,4 @@ async def test_the_flow_driver_signs_in_through_the_protected_form(sp_start: Sta
     running = await sp_start()
     outcome = await running.flows.sp_initiated("B.Simon@contoso.com")
     assert outcome.works, outcome.hops
-    assert outcome.hops[:2] == ["GET /us/login 200", "POST /us/login 302"]
+    assert outcome.hops[:2] == ("GET /us/login 200", "POST /us/login 302")

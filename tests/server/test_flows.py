@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from conftest import load_key
+from sp_sim.core.bindings import Binding
+from sp_sim.core.keys import SigningKey
 from sp_sim.core.mimecast import REGIONS
 from sp_sim.errors import ConfigError
 from sp_sim.idp.config import demo_idp_path, load_idp
-from sp_sim.idp.keys import SigningKey
 from sp_sim.server.state import ServerOptions
 from sp_sim.tenant import Account, load_tenant
 from tests.server.conftest import DEMO_TENANT, Start
@@ -37,14 +38,14 @@ async def test_sp_and_idp_initiated_work_in_every_region(region: str, sp_start: 
     assert sp.works, (sp.hops, sp.failures, sp.page[:300])
     assert "subject.sp-initiated" in sp.codes("pass")
     assert sp.report is not None
-    assert sp.report["report"]["user"] == USER
+    assert sp.report.user == USER
     idp_initiated = await running.flows.idp_initiated(running.launch, USER)
     assert idp_initiated.works, idp_initiated.failures
     assert "subject.idp-initiated" in idp_initiated.codes("pass")
 
 
-@pytest.mark.parametrize("binding", ["redirect", "post"])
-async def test_both_request_bindings(binding: str, sp_start: Start) -> None:
+@pytest.mark.parametrize("binding", list(Binding))
+async def test_both_request_bindings(binding: Binding, sp_start: Start) -> None:
     running = await sp_start(options=ServerOptions(binding=binding))
     assert (await running.flows.sp_initiated(USER)).works
 
@@ -53,8 +54,8 @@ async def test_local_urls(sp_start: Start) -> None:
     running = await sp_start(options=ServerOptions(local_urls=True))
     outcome = await running.flows.sp_initiated(USER)
     assert outcome.works, outcome.failures
-    audience = next(f for f in outcome.findings if f["code"] == "audience.match")
-    assert audience["expected"] == f"{running.base}/us/sso/CUSA1A1"
+    audience = next(f for f in outcome.findings if f.code == "audience.match")
+    assert audience.expected == f"{running.base}/us/sso/CUSA1A1" == running.stack.urls.entity_id
 
 
 async def test_host_header_reaches_the_region(sp_start: Start) -> None:
@@ -116,8 +117,8 @@ async def test_2_jersey_je_and_jer(sp_start: Start) -> None:
     assert (await running.flows.sp_initiated(USER, region="jer")).aadsts == "AADSTS50011"
     outcome = await running.flows.idp_initiated(running.launch, USER)
     assert outcome.works
-    recipient = next(f for f in outcome.findings if f["code"] == "recipient.match")
-    assert "je-api" in recipient["message"]
+    recipient = next(f for f in outcome.findings if f.code == "recipient.match")
+    assert "je-api" in recipient.message
 
 
 async def test_3_reply_url_old_endpoint(sp_start: Start) -> None:
@@ -151,8 +152,9 @@ async def test_6_upn_is_not_the_address(sp_start: Start) -> None:
     running.change_idp_app(name_id_source="user.userprincipalname")
     outcome = await running.flows.sp_initiated(USER, user="bsimon@contoso.onmicrosoft.com")
     assert "nameid.upn-not-address" in outcome.codes("fail")
-    hint = next(f for f in outcome.failures if f["code"] == "nameid.upn-not-address")["hint"]
-    assert "user.mail" in hint["text"]
+    hint = next(f for f in outcome.failures if f.code == "nameid.upn-not-address").hint
+    assert hint is not None
+    assert "user.mail" in hint.text
 
 
 async def test_6_empty_mail_gives_a_pairwise_id(sp_start: Start) -> None:

@@ -14,6 +14,7 @@ import pytest
 from aiohttp import web
 from yarl import URL
 
+from sp_sim.errors import SpSimError
 from sp_sim.idp.config import load_idp
 from sp_sim.idp.metadata import federation_metadata
 from sp_sim.server.metadata import MAX_METADATA_BYTES, ImportFailed, fetch_metadata
@@ -183,3 +184,10 @@ async def test_an_untrusted_certificate_is_named(metadata_host: Serve) -> None:
 async def test_a_url_that_is_not_http_is_refused_before_any_request(url: str) -> None:
     with pytest.raises(ImportFailed, match="not an http"):
         await fetch_metadata(url)
+
+
+async def test_an_import_failure_is_an_sp_sim_error_and_a_value_error() -> None:
+    """One exception tree: the CLI maps SpSimError to exit 2; older callers catch ValueError."""
+    for base in (SpSimError, ValueError):
+        with pytest.raises(base):
+            await fetch_metadata("ftp://x/metadata")

@@ -10,7 +10,7 @@ import base64
 from datetime import timedelta
 
 from conftest import NOW
-from sp_sim.autopost import AutoPost
+from sp_sim.core.bindings import AutoPost
 from sp_sim.flows import FlowOutcome
 from sp_sim.idp.tokens import issue_response
 from sp_sim.server.state import ServerOptions
@@ -23,7 +23,7 @@ VALID_FOR = timedelta(minutes=10)
 
 
 async def _post(running: Running, form: AutoPost) -> FlowOutcome:
-    return await running.flows.post_response(form, FlowOutcome(stage="idp"))
+    return await running.flows.post_response(form)
 
 
 async def test_a_full_replay_cache_refuses_instead_of_forgetting(sp_start: Start) -> None:
@@ -66,7 +66,7 @@ async def test_an_assertion_id_is_kept_until_the_assertion_expires(sp_start: Sta
     first = await _post(running, form)
     assert first.works
     assert first.report is not None
-    assert first.report["report"]["valid_until"] == "2026-06-01T12:10:00.000Z"
+    assert first.report.valid_until == "2026-06-01T12:10:00.000Z"
 
     now[0] = NOW + timedelta(minutes=2)  # past replay_ttl, inside the assertion's validity
     replay = await _post(running, form)

@@ -8,7 +8,7 @@ import base64
 
 import pytest
 
-from sp_sim.autopost import AutoPost
+from sp_sim.core.bindings import AutoPost
 from sp_sim.server.pages import marked_xml
 from tests.server.conftest import Start
 

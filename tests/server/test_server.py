@@ -16,14 +16,14 @@ from aiohttp import web
 from lxml import etree
 
 from conftest import FIXTURES, NOW
-from sp_sim.autopost import AutoPost, read_autopost
 from sp_sim.core import load_certificates
+from sp_sim.core.bindings import AutoPost, read_autopost, redirect_query
 from sp_sim.core.metadata import parse_idp_metadata
-from sp_sim.flows import FlowOutcome
 from sp_sim.idp.config import load_idp
+from sp_sim.idp.metadata import federation_metadata
 from sp_sim.idp.tokens import issue_response
 from sp_sim.server.app import create_sp_app
-from sp_sim.server.authn_request import build_logout_request, redirect_query
+from sp_sim.server.authn_request import build_logout_request
 from sp_sim.server.state import ExpiringStore, ServerOptions, StoreFull
 from sp_sim.server.tls import self_signed_context
 from sp_sim.tenant import load_tenant
@@ -99,15 +99,15 @@ async def test_requests_expire(sp_start: Start) -> None:
         location = response.headers["Location"]
     now[0] = NOW + timedelta(minutes=11)
     # carry on the same flow eleven minutes later: the request has expired
-    outcome = await running.flows.continue_at(location, USER, FlowOutcome(stage="idp"))
+    outcome = await running.flows.continue_at(location, USER)
     assert "subject.unknown-request" in outcome.codes("fail")
 
 
 async def test_replayed_response_is_refused(sp_start: Start) -> None:
     running = await sp_start()
     form = await _idp_form(running)
-    first = await running.flows.post_response(form, FlowOutcome(stage="idp"))
-    second = await running.flows.post_response(form, FlowOutcome(stage="idp"))
+    first = await running.flows.post_response(form)
+    second = await running.flows.post_response(form)
     assert first.works
     assert "replay.replayed" in second.codes("fail")
 
@@ -259,7 +259,7 @@ async def test_checking_does_not_block_the_event_loop(sp_start: Start) -> None:
     form = await _idp_form(running)
 
     async def post() -> None:
-        await running.flows.post_response(form, FlowOutcome(stage="idp"))
+        await running.flows.post_response(form)
 
     async def ping() -> int:
         async with running.flows.session.get(f"{running.base}/") as response:
@@ -310,4 +310,6 @@ def test_idp_metadata_and_tokens_round_trip() -> None:
     token = issue_response(idp, idp.apps[0], idp.users[0], NOW)
     assert token.startswith(b"<samlp:Response")
     assert load_certificates(idp.active_key.certificate.pem.encode())
-    assert parse_idp_metadata
+    metadata = parse_idp_metadata(federation_metadata(idp, "https://idp.example/t/saml2"))
+    assert metadata.entity_id == idp.issuer
+    assert metadata.login_url == "https://idp.example/t/saml2"

@@ -21,6 +21,13 @@ from lxml import etree
 from yarl import URL
 
 from conftest import NOW, load_key
+from sp_sim.core.bindings import (
+    Binding,
+    Parameter,
+    encode_message,
+    read_redirect_query,
+    redirect_query,
+)
 from sp_sim.core.logout import (
     REQUEST_DENIED,
     REQUEST_UNSUPPORTED,
@@ -30,10 +37,6 @@ from sp_sim.core.logout import (
     LogoutSettings,
     check_post_logout,
     check_redirect_logout,
-    deflate_encode,
-    encode_redirect,
-    inflate_decode,
-    read_redirect_query,
 )
 from sp_sim.core.model import Status
 from sp_sim.core.xml import ASSERTION, PROTOCOL, STATUS_SUCCESS, SignatureAlgorithm, qname
@@ -93,8 +96,7 @@ async def browse(running: Running, url: str | URL, hops: int = 8) -> list[Hop]:
 
 def message_in(url: URL) -> etree._Element:
     """The logout message a Redirect URL carries."""
-    message = read_redirect_query(url.raw_query_string)
-    return etree.fromstring(inflate_decode(message.value))
+    return etree.fromstring(read_redirect_query(url.raw_query_string).xml())
 
 
 def status_of(root: etree._Element) -> tuple[str | None, str | None, str | None]:
@@ -397,10 +399,10 @@ async def test_the_signature_covers_the_octets_as_received(sp_start: Start) -> N
     running = await signed_in(sp_start)
     xml = etree.tostring(message_in(_idp_request(running)))
     covered = (
-        f"SAMLRequest={_lower_escapes(quote(deflate_encode(xml), safe=''))}"
+        f"SAMLRequest={_lower_escapes(quote(encode_message(xml, Binding.REDIRECT), safe=''))}"
         f"&SigAlg={_lower_escapes(quote(SignatureAlgorithm.RSA_SHA256.value, safe=''))}"
     )
-    signed = encode_redirect(xml, private_key_pem=running.idp.active_key.private_key_pem)
+    signed = redirect_query(xml, signing_key=running.idp.active_key)
     assert signed != covered  # sp-sim itself encodes otherwise
     key = serialization.load_pem_private_key(running.idp.active_key.private_key_pem, None)
     assert isinstance(key, rsa.RSAPrivateKey)
@@ -490,7 +492,7 @@ async def _post(running: Running, fields: dict[str, str]) -> Hop:
 
 
 def _b64(xml: bytes) -> str:
-    return base64.b64encode(xml).decode()
+    return encode_message(xml, Binding.POST)
 
 
 async def test_post_binding_signed_logout_request_is_accepted(sp_start: Start) -> None:
@@ -534,11 +536,11 @@ async def test_post_binding_refusals(
 
 # Hostile input: a refusal page or a refused LogoutResponse, never a 500
 
-_BOMB = deflate_encode(b"<a>" + b"x" * (3 * 1024 * 1024) + b"</a>")
+_BOMB = encode_message(b"<a>" + b"x" * (3 * 1024 * 1024) + b"</a>", Binding.REDIRECT)
 
 
 def _deflated(xml: bytes) -> str:
-    return quote(deflate_encode(xml), safe="")
+    return quote(encode_message(xml, Binding.REDIRECT), safe="")
 
 
 HOSTILE_QUERIES = [
@@ -645,7 +647,7 @@ def _request_xml(name_id: str = USER, indexes: tuple[str, ...] = ("_index-1",)) 
 
 
 def _signed_query(xml: bytes, key: str = "entra-active", **kwargs: Any) -> str:
-    return encode_redirect(xml, private_key_pem=load_key(key).private_key_pem, **kwargs)
+    return redirect_query(xml, signing_key=load_key(key), **kwargs)
 
 
 def test_no_session_index_ends_every_session_of_the_name_id() -> None:
@@ -723,7 +725,7 @@ def test_a_logout_response_must_answer_an_outstanding_request_with_success() -> 
         etree.SubElement(root, qname(ASSERTION, "Issuer")).text = "https://sts.windows.net/t/"
         status_element = etree.SubElement(root, qname(PROTOCOL, "Status"))
         etree.SubElement(status_element, qname(PROTOCOL, "StatusCode"), Value=status)
-        return _signed_query(etree.tostring(root), parameter="SAMLResponse")
+        return _signed_query(etree.tostring(root), parameter=Parameter.RESPONSE)
 
     assert check_redirect_logout(response("_sent-1"), _settings()).accepted
     unknown = check_redirect_logout(response("_other"), _settings())

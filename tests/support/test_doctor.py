@@ -19,8 +19,8 @@ from sp_sim.core.metadata import IdpMetadata
 from sp_sim.flows import FlowOutcome
 from sp_sim.idp.config import load_idp
 from sp_sim.idp.metadata import federation_metadata
-from sp_sim.idp.model import IdpTenant
-from sp_sim.support.doctor import PREDICTS, Evidence, diagnose
+from sp_sim.idp.model import EnterpriseApp, IdpTenant
+from sp_sim.support.doctor import PREDICTS, Evidence, Intent, diagnose
 from sp_sim.support.graph import EntraApp, read_claims_policy, read_graph
 from sp_sim.tenant import load_tenant
 from tests.cli.test_check import run
@@ -89,7 +89,7 @@ class Scenario:
     profile: dict[str, Any] = field(default_factory=dict)
     directory_domains: frozenset[str] | None = None
     name_id: str | None = None
-    intent: str = "both"
+    intent: Intent = Intent.BOTH
     flow: str = "sp"
     user: str = USER
     drop_thumbprint: bool = False
@@ -157,7 +157,7 @@ SCENARIOS = [
         "sign-on-url-with-idp-initiated",
         Code.DOCTOR_SIGN_ON_URL_SET,
         sp={"loginUrl": "https://us-api.mimecast.com/login/saml"},
-        intent="idp",
+        intent=Intent.IDP,
         flow="idp",
     ),
     Scenario(
@@ -200,6 +200,23 @@ def _rolled_over() -> IdpTenant:
     return replace(idp, signing_keys=(load_key("entra-rollover"), *idp.signing_keys))
 
 
+def _fake_idp_app(entra: EntraApp, base: EnterpriseApp) -> EnterpriseApp:
+    """The fake IdP's app with the settings the az JSON gives (unknown ones keep `base`'s)."""
+    return replace(
+        base,
+        app_id=entra.app_id or base.app_id,
+        name=entra.name or base.name,
+        identifiers=entra.identifiers or base.identifiers,
+        reply_urls=entra.reply_urls or base.reply_urls,
+        sign_on_url=base.sign_on_url if entra.sign_on_url is None else entra.sign_on_url or None,
+        logout_url=entra.logout_url or base.logout_url,
+        assignment_required=base.assignment_required
+        if entra.assignment_required is None
+        else entra.assignment_required,
+        name_id_source=entra.name_id_source or base.name_id_source,
+    )
+
+
 async def _prepared(sp_start: Start, scenario: Scenario) -> tuple[Running, Evidence]:
     running = await sp_start(idp=_rolled_over() if scenario.rolled_over else None)
     sp = service_principal(running.idp, **scenario.sp)
@@ -215,7 +232,7 @@ async def _prepared(sp_start: Start, scenario: Scenario) -> tuple[Running, Evide
     running.change_idp_app(
         **{
             k: v
-            for k, v in vars(entra.to_enterprise_app(running.idp.apps[0])).items()
+            for k, v in vars(_fake_idp_app(entra, running.idp.apps[0])).items()
             if k != "logout_url"
         }
     )
@@ -242,7 +259,7 @@ async def _prepared(sp_start: Start, scenario: Scenario) -> tuple[Running, Evide
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.id for s in SCENARIOS])
 async def test_prediction_matches_what_happens(scenario: Scenario, sp_start: Start) -> None:
     running, evidence = await _prepared(sp_start, scenario)
-    predicted = {str(f.code): f.status for f in diagnose(evidence, NOW)}
+    predicted = {str(f.code): f.status for f in diagnose(evidence, NOW).findings}
     assert predicted.get(str(scenario.code)) in (Status.FAIL, Status.WARN), predicted
     if scenario.flow == "sp":
         outcome = await running.flows.sp_initiated(scenario.user)
@@ -253,7 +270,7 @@ async def test_prediction_matches_what_happens(scenario: Scenario, sp_start: Sta
 
 async def test_good_settings_predict_no_failure_and_the_sign_in_works(sp_start: Start) -> None:
     running, evidence = await _prepared(sp_start, Scenario("good", Code.DOCTOR_IDENTIFIER))
-    findings = diagnose(evidence, NOW)
+    findings = diagnose(evidence, NOW).findings
     assert not [f for f in findings if f.status is Status.FAIL], findings
     assert {
         "doctor.identifier",
@@ -361,7 +378,7 @@ def _about(
     evidence = Evidence(tenant, tenant.profile(), entra, metadata, certificates, **kw)
     return {
         str(f.code)
-        for f in diagnose(evidence, NOW)
+        for f in diagnose(evidence, NOW).findings
         if (str(f.code).startswith(topic) and f.code is not Code.DOCTOR_CERTIFICATE_EXPIRING)
         or (f.code is Code.DOCTOR_UNKNOWN and word in f.message)
     }
@@ -417,12 +434,14 @@ def test_sign_on_url_passes_only_when_known(
     document: dict[str, Any], intent: str, expected: str
 ) -> None:
     entra = read_graph(json.dumps(document).encode())
-    assert _about("doctor.sign-on-url", "Sign-on URL", entra, intent=intent) == {expected}
+    assert _about("doctor.sign-on-url", "Sign-on URL", entra, intent=Intent(intent)) == {expected}
 
 
 def test_sign_on_url_unknown_with_only_a_claims_policy() -> None:
     entra = EntraApp(name_id_source=read_claims_policy(json.dumps(claims_policy("mail")).encode()))
-    assert _about("doctor.sign-on-url", "Sign-on URL", entra, intent="idp") == {"doctor.unknown"}
+    assert _about("doctor.sign-on-url", "Sign-on URL", entra, intent=Intent.IDP) == {
+        "doctor.unknown"
+    }
     assert _about("doctor.nameid", "NameID", entra) == {"doctor.nameid"}
 
 
@@ -438,7 +457,9 @@ def test_the_active_metadata_certificate_expiring_is_warned() -> None:
     tenant = load_tenant(DEMO_TENANT)
     metadata, certificates = _metadata(idp)
     evidence = Evidence(tenant, tenant.profile(), None, metadata, certificates)
-    warned = [f for f in diagnose(evidence, NOW) if f.code is Code.DOCTOR_CERTIFICATE_EXPIRING]
+    warned = [
+        f for f in diagnose(evidence, NOW).findings if f.code is Code.DOCTOR_CERTIFICATE_EXPIRING
+    ]
     assert [f.status for f in warned] == [Status.WARN]
     assert load_key("expiring").certificate.thumbprint in warned[0].message
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from conftest import NOW
-from sp_sim.autopost import AutoPost
+from sp_sim.core.bindings import AutoPost
 from sp_sim.core.model import Status
 from sp_sim.core.settings import CheckSettings
-from sp_sim.flows import FlowOutcome
+from sp_sim.flows import FlowOutcome, Stage
 from sp_sim.server import urls
 from sp_sim.support.capture import to_har, to_saml_tracer
 from sp_sim.support.evidence import EvidenceError, read_evidence
@@ -131,7 +131,7 @@ async def _post_again(running: Running) -> FlowOutcome:
         if e.method == "POST" and e.url.endswith("/login/saml")
     ][-1]
     form = AutoPost(posted.url, dict(posted.form))
-    return await running.flows.post_response(form, FlowOutcome(stage="idp"))
+    return await running.flows.post_response(form, FlowOutcome(stage=Stage.IDP))
 
 
 def _failing(sign_in: SignIn) -> set[str]:

@@ -1,6 +1,6 @@
 """Single logout at the SP, pure: verify a LogoutRequest or LogoutResponse
-(`check_redirect_logout`, `check_post_logout`) and the HTTP-Redirect binding's encoding
-(`encode_redirect`, `inflate_decode`, …), which the SP and the fake IdP both use.
+(`check_redirect_logout`, `check_post_logout`). The bindings they arrive in are read by
+`sp_sim.core.bindings`, which the SP and the fake IdP both use.
 
 The query string or form as received, the profile's values and snapshots of the SP's
 sessions and outstanding LogoutRequests in; a frozen `LogoutOutcome` out. No clock, no I/O.
@@ -20,46 +20,28 @@ sessions and outstanding LogoutRequests in; a frozen `LogoutOutcome` out. No clo
 """
 
 from sp_sim.core.logout.model import (
-    LOGOUT_REQUEST,
-    LOGOUT_RESPONSE,
     REQUEST_DENIED,
     REQUEST_UNSUPPORTED,
     REQUESTER,
     RESPONDER,
     UNKNOWN_PRINCIPAL,
     KnownSession,
+    LogoutKind,
     LogoutOutcome,
     LogoutSettings,
-)
-from sp_sim.core.logout.redirect import (
-    MAX_INFLATED,
-    RedirectMessage,
-    deflate_encode,
-    encode_redirect,
-    inflate_decode,
-    read_redirect_query,
-    redirect_signer,
 )
 from sp_sim.core.logout.verify import check_post_logout, check_redirect_logout
 
 __all__ = [
-    "LOGOUT_REQUEST",
-    "LOGOUT_RESPONSE",
-    "MAX_INFLATED",
     "REQUESTER",
     "REQUEST_DENIED",
     "REQUEST_UNSUPPORTED",
     "RESPONDER",
     "UNKNOWN_PRINCIPAL",
     "KnownSession",
+    "LogoutKind",
     "LogoutOutcome",
     "LogoutSettings",
-    "RedirectMessage",
     "check_post_logout",
     "check_redirect_logout",
-    "deflate_encode",
-    "encode_redirect",
-    "inflate_decode",
-    "read_redirect_query",
-    "redirect_signer",
 ]

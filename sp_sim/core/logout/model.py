@@ -4,19 +4,30 @@ sessions and requests in, a frozen outcome with findings out."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
+from sp_sim.core.bindings import Parameter
 from sp_sim.core.certs import Certificate
 from sp_sim.core.codes import Code
 from sp_sim.core.model import Finding, Status
 from sp_sim.core.xml import STATUS_SUCCESS
 
-LOGOUT_REQUEST = "LogoutRequest"
-LOGOUT_RESPONSE = "LogoutResponse"
 REQUESTER = "urn:oasis:names:tc:SAML:2.0:status:Requester"
 RESPONDER = "urn:oasis:names:tc:SAML:2.0:status:Responder"
 REQUEST_DENIED = "urn:oasis:names:tc:SAML:2.0:status:RequestDenied"
 REQUEST_UNSUPPORTED = "urn:oasis:names:tc:SAML:2.0:status:RequestUnsupported"
 UNKNOWN_PRINCIPAL = "urn:oasis:names:tc:SAML:2.0:status:UnknownPrincipal"
+
+
+class LogoutKind(StrEnum):
+    """The two single-logout messages (SAML Core §3.7)."""
+
+    REQUEST = "LogoutRequest"
+    RESPONSE = "LogoutResponse"
+
+
+MESSAGE_KINDS = {Parameter.REQUEST: LogoutKind.REQUEST, Parameter.RESPONSE: LogoutKind.RESPONSE}
+"""The logout message each binding parameter holds."""
 
 # The status of the LogoutResponse that answers a refused LogoutRequest, by first failure.
 _ANSWERS: dict[Code, tuple[str, str | None]] = {
@@ -56,7 +67,8 @@ class LogoutOutcome:
     """What the SLO endpoint made of one logout message. `ended_sessions` are the keys of
     the sessions an accepted LogoutRequest ends; empty otherwise."""
 
-    kind: str | None
+    kind: LogoutKind | None
+    """None when the message could not be read at all."""
     findings: tuple[Finding, ...]
     message_id: str | None = None
     issuer: str | None = None

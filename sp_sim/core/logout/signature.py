@@ -9,16 +9,11 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from sp_sim.core.bindings import SIGNATURE_HASHES, RedirectMessage, redirect_signer
 from sp_sim.core.certs import Certificate
 from sp_sim.core.checks.signature import SIGNATURE_TAG, verify_enveloped
 from sp_sim.core.codes import Code
-from sp_sim.core.logout.model import LogoutSettings
-from sp_sim.core.logout.redirect import (
-    MESSAGE_KINDS,
-    SIGNATURE_HASHES,
-    RedirectMessage,
-    redirect_signer,
-)
+from sp_sim.core.logout.model import MESSAGE_KINDS, LogoutSettings
 from sp_sim.core.model import Finding, Hint, Side, Status
 from sp_sim.core.xml import DSIG, SignatureAlgorithm, parse_untrusted, qname
 

@@ -7,26 +7,14 @@ what a verified signature covers.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Sequence
 
 from lxml import etree
 
+from sp_sim.core.bindings import Parameter, read_post_form, read_redirect_query
 from sp_sim.core.certs import Certificate
 from sp_sim.core.codes import Code
-from sp_sim.core.logout.model import (
-    LOGOUT_REQUEST,
-    LOGOUT_RESPONSE,
-    LogoutOutcome,
-    LogoutSettings,
-)
-from sp_sim.core.logout.redirect import (
-    MESSAGE_KINDS,
-    binding_fields,
-    inflate_decode,
-    read_redirect_query,
-)
+from sp_sim.core.logout.model import MESSAGE_KINDS, LogoutKind, LogoutOutcome, LogoutSettings
 from sp_sim.core.logout.signature import Signed, post_signature, redirect_signature
 from sp_sim.core.model import Finding, Hint, Side, Status
 from sp_sim.core.xml import (
@@ -47,7 +35,7 @@ def check_redirect_logout(raw_query: str, settings: LogoutSettings) -> LogoutOut
     exactly as it arrived: the signature covers those octets, not a re-encoding."""
     try:
         message = read_redirect_query(raw_query)
-        xml = inflate_decode(message.value)
+        xml = message.xml()
         root = _read(xml, message.parameter)
     except ValueError as error:
         return _malformed(str(error))
@@ -58,19 +46,14 @@ def check_redirect_logout(raw_query: str, settings: LogoutSettings) -> LogoutOut
 def check_post_logout(fields: Sequence[tuple[str, str]], settings: LogoutSettings) -> LogoutOutcome:
     """Verify a logout message received by HTTP-POST; `fields` are the form's, in order."""
     try:
-        found = binding_fields(fields, "form")
-        parameter = next(name for name in MESSAGE_KINDS if name in found)
-        try:
-            xml = base64.b64decode("".join(found[parameter].split()), validate=True)
-        except (binascii.Error, ValueError):
-            raise ValueError("the message is not base64") from None
-        root = _read(xml, parameter)
+        message = read_post_form(fields)
+        root = _read(message.xml, message.parameter)
     except ValueError as error:
         return _malformed(str(error))
-    return _judge(post_signature(root, settings), xml, found.get("RelayState"), settings)
+    return _judge(post_signature(root, settings), message.xml, message.relay_state, settings)
 
 
-def _read(xml: bytes, parameter: str) -> etree._Element:
+def _read(xml: bytes, parameter: Parameter) -> etree._Element:
     """The message's root, when it is the logout message the parameter should hold."""
     try:
         root = parse_untrusted(xml)
@@ -86,9 +69,9 @@ def _read(xml: bytes, parameter: str) -> etree._Element:
     ids = [e.get("ID") for e in root.iter(etree.Element) if e.get("ID") is not None]
     if len(ids) != len(set(ids)):
         raise ValueError("two elements share one ID (a signature-wrapping shape)")
-    if kind == LOGOUT_REQUEST and not text_of(root.find(qname(ASSERTION, "NameID"))):
+    if kind is LogoutKind.REQUEST and not text_of(root.find(qname(ASSERTION, "NameID"))):
         raise ValueError("the LogoutRequest has no NameID (EncryptedID is not supported)")
-    if kind == LOGOUT_RESPONSE and root.find(_STATUS_CODE) is None:
+    if kind is LogoutKind.RESPONSE and root.find(_STATUS_CODE) is None:
         raise ValueError("the LogoutResponse has no Status/StatusCode")
     return root
 
@@ -110,10 +93,10 @@ def _judge(
     signed: Signed, xml: bytes, relay_state: str | None, settings: LogoutSettings
 ) -> LogoutOutcome:
     view, covered = signed.view, signed.signer is not None
-    kind = etree.QName(view).localname
+    kind = LogoutKind(etree.QName(view).localname)
     findings = [*_check_issuer(view, kind, settings, covered), *signed.findings]
     ended: tuple[str, ...] = ()
-    if kind == LOGOUT_REQUEST:
+    if kind is LogoutKind.REQUEST:
         found, ended = _check_session(view, settings, covered)
         findings += found
     else:
@@ -135,7 +118,7 @@ def _judge(
 
 
 def _check_issuer(
-    view: etree._Element, kind: str, settings: LogoutSettings, covered: bool
+    view: etree._Element, kind: LogoutKind, settings: LogoutSettings, covered: bool
 ) -> list[Finding]:
     """Profiles §4.4.4.1: the Issuer names the requesting entity; here, the profile's IdP."""
     issuer = text_of(view.find(qname(ASSERTION, "Issuer")))
@@ -242,11 +225,11 @@ def _check_status(view: etree._Element, covered: bool) -> list[Finding]:
 
 
 def _accepted(
-    view: etree._Element, kind: str, signer: Certificate | None, sessions: int
+    view: etree._Element, kind: LogoutKind, signer: Certificate | None, sessions: int
 ) -> Finding:
     issuer = text_of(view.find(qname(ASSERTION, "Issuer")))
     how = f"verified with {signer.thumbprint}" if signer else "unsigned, allowed by the profile"
-    if kind == LOGOUT_REQUEST:
+    if kind is LogoutKind.REQUEST:
         name_id = text_of(view.find(qname(ASSERTION, "NameID")))
         what = f"ends {sessions} session(s) of {name_id}"
     else:

@@ -1,6 +1,5 @@
-"""The HTTP-Redirect binding (SAML Bindings §3.4): deflate and base64, the query string,
-and its RSA signature over the received octets. The one implementation of the binding
-that sp-sim's SP and fake IdP use.
+"""The HTTP-Redirect binding (SAML Bindings §3.4): the query string, and its RSA signature
+over the octets as they arrived.
 
 "To construct the signature, a string consisting of the concatenation of the RelayState
 (if present), SigAlg, and SAMLRequest (or SAMLResponse) query string parameters (each
@@ -12,21 +11,28 @@ as they appear in the received URL, never a re-encoding.
 from __future__ import annotations
 
 import base64
-import binascii
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, unquote_plus
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509 import load_der_x509_certificate
 
+from sp_sim.core.bindings.encoding import MAX_INFLATED, decode_base64, decode_message
+from sp_sim.core.bindings.encoding import encode_message as _encode
+from sp_sim.core.bindings.model import (
+    Binding,
+    BindingError,
+    Parameter,
+    binding_fields,
+    message_parameter,
+)
 from sp_sim.core.certs import Certificate
+from sp_sim.core.keys import SigningKey
 from sp_sim.core.xml import SignatureAlgorithm
 
-MAX_INFLATED = 1024 * 1024
 SIGNATURE_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     SignatureAlgorithm.RSA_SHA1.value: hashes.SHA1,
     SignatureAlgorithm.RSA_SHA256.value: hashes.SHA256,
@@ -34,9 +40,7 @@ SIGNATURE_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     SignatureAlgorithm.RSA_SHA512.value: hashes.SHA512,
 }
 """The SigAlg URIs accepted (RSA PKCS#1 v1.5) and their hashes."""
-MESSAGE_KINDS = {"SAMLRequest": "LogoutRequest", "SAMLResponse": "LogoutResponse"}
-"""The message parameters, and the logout message each holds."""
-_PARAMETERS = ("SAMLRequest", "SAMLResponse", "RelayState", "SigAlg", "Signature")
+_MESSAGE_NAMES = frozenset(Parameter)
 
 
 def _quote(value: str) -> str:
@@ -46,52 +50,42 @@ def _quote(value: str) -> str:
     return quote(value, safe="/:")
 
 
-def deflate_encode(xml: bytes) -> str:
-    """The Redirect binding's encoding of a message: base64 of raw DEFLATE (RFC 1951)."""
-    compressor = zlib.compressobj(wbits=-15)
-    return base64.b64encode(compressor.compress(xml) + compressor.flush()).decode("ascii")
-
-
-def inflate_decode(value: str, limit: int = MAX_INFLATED) -> bytes:
-    """The message in a URL-decoded SAMLRequest / SAMLResponse value. Raises ValueError
-    when it is not base64 or not DEFLATE, or inflates to more than `limit` bytes."""
-    try:
-        raw = base64.b64decode("".join(value.split()), validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError("the message is not base64") from None
-    inflater = zlib.decompressobj(-15)
-    try:
-        xml = inflater.decompress(raw, limit)
-    except zlib.error:
-        raise ValueError("the message is not DEFLATE-compressed") from None
-    if inflater.unconsumed_tail:
-        raise ValueError(f"the message inflates to more than {limit:,} bytes")
-    return xml
-
-
-def encode_redirect(
+def redirect_query(
     xml: bytes,
-    parameter: str = "SAMLRequest",
     relay_state: str | None = None,
-    private_key_pem: bytes | None = None,
+    signing_key: SigningKey | None = None,
+    parameter: Parameter = Parameter.REQUEST,
     algorithm: SignatureAlgorithm = SignatureAlgorithm.RSA_SHA256,
 ) -> str:
-    """The Redirect binding's query string; with a private key, signed (SigAlg, Signature)
-    over the URL-encoded fields in the binding's order, RSA PKCS#1 v1.5."""
-    parts = [f"{parameter}={_quote(deflate_encode(xml))}"]
+    """The Redirect binding's query string for a message; with a key, signed (SigAlg,
+    Signature, RSA PKCS#1 v1.5) over the URL-encoded fields in the binding's order."""
+    parts = [f"{parameter}={_quote(_encode(xml, Binding.REDIRECT))}"]
     if relay_state is not None:
         parts.append(f"RelayState={_quote(relay_state)}")
-    if private_key_pem is None:
+    if signing_key is None:
         return "&".join(parts)
     parts.append(f"SigAlg={_quote(algorithm.value)}")
-    key = serialization.load_pem_private_key(private_key_pem, password=None)
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise TypeError("the Redirect binding is signed with an RSA key here")
-    signature = key.sign(
-        "&".join(parts).encode(), padding.PKCS1v15(), SIGNATURE_HASHES[algorithm]()
-    )
+    octets = "&".join(parts).encode()
+    signature = signing_key.rsa_key.sign(octets, padding.PKCS1v15(), SIGNATURE_HASHES[algorithm]())
     parts.append(f"Signature={_quote(base64.b64encode(signature).decode())}")
     return "&".join(parts)
+
+
+def replace_message(query: str, xml: bytes) -> str:
+    """The query with its message replaced and every other field (SigAlg, Signature) as it
+    was: what a hop that changes the message after signing sends on."""
+    field = _quote(_encode(xml, Binding.REDIRECT))
+    parts = query.split("&")
+    return "&".join(
+        f"{name}={field}" if (name := part.partition("=")[0]) in _MESSAGE_NAMES else part
+        for part in parts
+    )
+
+
+def append_query(url: str, query: str) -> str:
+    """Where the browser is sent: the endpoint URL, which may hold a query of its own, with
+    the binding's query after it."""
+    return f"{url}{'&' if '?' in url else '?'}{query}"
 
 
 @dataclass(frozen=True)
@@ -99,41 +93,24 @@ class RedirectMessage:
     """One Redirect-binding message as received: its fields URL-decoded, and the octets
     its signature covers exactly as they arrived."""
 
-    parameter: str
+    parameter: Parameter
     value: str
     relay_state: str | None
     sig_alg: str | None
     signature: str | None
     signed_octets: bytes
 
-
-def binding_fields(pairs: Iterable[tuple[str, str]], where: str) -> dict[str, str]:
-    """The binding's parameters among `pairs` (a query's or a form's): exactly one message
-    parameter, each parameter at most once. Raises ValueError naming what is wrong."""
-    found: dict[str, str] = {}
-    for name, value in pairs:
-        if name not in _PARAMETERS:
-            continue
-        if name in found:
-            # Two of one: the signature could cover one and the reader take the other.
-            raise ValueError(f"{name} appears twice in the {where}")
-        found[name] = value
-    present = [name for name in MESSAGE_KINDS if name in found]
-    if not present:
-        raise ValueError(f"the {where} has neither SAMLRequest nor SAMLResponse")
-    if len(present) > 1:
-        raise ValueError(f"the {where} has both SAMLRequest and SAMLResponse")
-    if not found[present[0]]:
-        raise ValueError(f"{present[0]} is empty")
-    return found
+    def xml(self, limit: int = MAX_INFLATED) -> bytes:
+        """The message, inflated. Raises BindingError (not base64, not DEFLATE, too large)."""
+        return decode_message(self.value, Binding.REDIRECT, limit)
 
 
 def read_redirect_query(raw_query: str) -> RedirectMessage:
-    """Read a Redirect query string as it arrived (not re-encoded). Raises ValueError when
+    """Read a Redirect query string as it arrived (not re-encoded). Raises BindingError when
     it holds no message, both kinds, or a binding parameter twice."""
     pairs = (part.partition("=") for part in raw_query.split("&"))
     raw = binding_fields(((name, value) for name, _, value in pairs), "query")
-    parameter = next(name for name in MESSAGE_KINDS if name in raw)
+    parameter = message_parameter(raw)
     covered = [f"{name}={raw[name]}" for name in (parameter, "RelayState", "SigAlg") if name in raw]
     relay_state, sig_alg, signature = (raw.get(n) for n in ("RelayState", "SigAlg", "Signature"))
     return RedirectMessage(
@@ -164,8 +141,8 @@ def redirect_signer(
     if algorithm is None or not message.signature:
         return None
     try:
-        signature = base64.b64decode("".join(message.signature.split()), validate=True)
-    except (binascii.Error, ValueError):
+        signature = decode_base64(message.signature)
+    except BindingError:
         return None
     for certificate in certificates:
         key = _public_key(certificate)

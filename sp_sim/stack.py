@@ -1,0 +1,176 @@
+"""One place that assembles what a simulator serves: the Mimecast tenant, the fake Entra ID,
+the URLs the account answers to, and the aiohttp app. `sp-sim serve`, the harness (and so
+the pytest plugin) and the server tests all build through here, so the same options give
+the same entity ID and ACS everywhere.
+
+    sock = listen("127.0.0.1", 0)
+    stack = build_stack(StackConfig(local_urls=True), base_url_of(sock))
+    app = create_app(stack)
+
+The socket is bound before the app is built, so the base URL is known and nothing is
+patched once the server listens. Wiring the fake IdP is an explicit choice (`wire_idp`):
+the first profile takes the fake IdP's metadata, as a metadata Import would, and the fake
+IdP's first app gets this SP's Logout URL and, with `align_app`, its Identifier and Reply
+URL (`wire`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+
+from aiohttp import web
+
+from sp_sim.core.bindings import Binding
+from sp_sim.core.mimecast import REGIONS
+from sp_sim.idp.config import load_idp
+from sp_sim.idp.metadata import federation_metadata
+from sp_sim.idp.model import IdpTenant
+from sp_sim.server.app import create_sp_app, fake_idp_sso_url
+from sp_sim.server.metadata import import_metadata
+from sp_sim.server.state import Clock, ServerOptions
+from sp_sim.server.urls import account_urls
+from sp_sim.tenant import Account, Tenant, load_tenant
+from sp_sim.tenant.model import Urls
+
+__all__ = [
+    "DEMO_TENANT",
+    "Stack",
+    "StackConfig",
+    "assemble",
+    "build_stack",
+    "create_app",
+    "load_stack_idp",
+    "load_stack_tenant",
+    "point_profile",
+    "wire",
+]
+
+DEMO_TENANT = Path(str(resources.files("sp_sim") / "demo" / "tenant.toml"))
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """What to serve, as the command line and the plugin's options say it."""
+
+    tenant_file: Path | None = None
+    """A tenant TOML; None: the embedded demo tenant."""
+    idp_file: Path | None = None
+    """A fake-Entra TOML; None: the embedded demo IdP."""
+    region: str | None = None
+    """Move the account to this region."""
+    account: str | None = None
+    """Give the account this code."""
+    mount_idp: bool = True
+    """Serve the fake Entra ID at /idp."""
+    wire_idp: bool = True
+    """Point the first profile at the mounted fake IdP (see `wire`)."""
+    local_urls: bool = False
+    """The account answers to this server's URLs instead of Mimecast's."""
+    binding: Binding = Binding.REDIRECT
+    """How the sign-in page sends AuthnRequests."""
+
+    @property
+    def options(self) -> ServerOptions:
+        return ServerOptions(local_urls=self.local_urls, binding=self.binding)
+
+    @property
+    def align_app(self) -> bool:
+        """The fake IdP's app follows the account's URLs: always for the demo IdP (its app is
+        the demo account's), and for any IdP when the URLs are local (no file can know
+        the port)."""
+        return self.local_urls or self.idp_file is None
+
+
+@dataclass(frozen=True)
+class Stack:
+    """What one simulator serves: the tenant and fake IdP as wired, where it listens, and
+    the URLs its account answers to (`account_urls`, the one function that knows them)."""
+
+    tenant: Tenant
+    idp: IdpTenant | None
+    options: ServerOptions
+    base_url: str
+    urls: Urls
+
+
+def load_stack_tenant(config: StackConfig) -> Tenant:
+    """The tenant file (or the demo tenant), moved to the configured region and code."""
+    tenant = load_tenant(config.tenant_file or DEMO_TENANT)
+    if config.region or config.account:
+        region = REGIONS[config.region or tenant.account.region.key]
+        account = Account(config.account or tenant.account.code, region)
+        tenant = replace(tenant, account=account)
+    return tenant
+
+
+def load_stack_idp(config: StackConfig) -> IdpTenant | None:
+    """The fake IdP's file (or the demo IdP); None when it is not mounted."""
+    return load_idp(config.idp_file) if config.mount_idp else None
+
+
+def point_profile(tenant: Tenant, metadata: bytes, metadata_url: str) -> Tenant:
+    """The tenant with its first profile's IdP fields imported from `metadata`, as the
+    profile's Import button would. Raises ImportFailed."""
+    profile = import_metadata(tenant.profile(), metadata, metadata_url)
+    return replace(tenant, profiles=(profile, *tenant.profiles[1:]))
+
+
+def wire(
+    tenant: Tenant, idp: IdpTenant, urls: Urls, base_url: str, *, align_app: bool
+) -> tuple[Tenant, IdpTenant]:
+    """The tenant and the fake IdP mounted at `base_url`, pointed at each other: the first
+    profile imports the IdP's metadata; the IdP's first app gets the SP's Logout URL and,
+    with `align_app`, the account's Identifier and Reply URL as its only ones."""
+    first = replace(idp.apps[0], logout_url=urls.slo_url)
+    if align_app:
+        first = replace(
+            first,
+            identifiers=(urls.entity_id,),
+            reply_urls=(urls.acs_url,),
+            default_reply_url=None,
+        )
+    idp = replace(idp, apps=(first, *idp.apps[1:]))
+    sso_url = fake_idp_sso_url(base_url, idp)
+    metadata_url = (
+        f"{sso_url.removesuffix('/saml2')}/federationmetadata/2007-06/"
+        f"federationmetadata.xml?appid={first.app_id}"
+    )
+    return point_profile(tenant, federation_metadata(idp, sso_url), metadata_url), idp
+
+
+def assemble(
+    tenant: Tenant,
+    idp: IdpTenant | None,
+    *,
+    base_url: str,
+    options: ServerOptions,
+    wire_idp: bool,
+    align_app: bool,
+) -> Stack:
+    """The stack for `tenant` and `idp` on a server at `base_url`, wired when `wire_idp`."""
+    base_url = base_url.rstrip("/")
+    urls = account_urls(tenant.account, base_url, local=options.local_urls)
+    if wire_idp and idp is not None:
+        tenant, idp = wire(tenant, idp, urls, base_url, align_app=align_app)
+    return Stack(tenant, idp, options, base_url, urls)
+
+
+def build_stack(config: StackConfig, base_url: str) -> Stack:
+    """The stack `config` describes, for a server at `base_url`."""
+    return assemble(
+        load_stack_tenant(config),
+        load_stack_idp(config),
+        base_url=base_url,
+        options=config.options,
+        wire_idp=config.wire_idp,
+        align_app=config.align_app,
+    )
+
+
+def create_app(stack: Stack, *, clock: Clock | None = None) -> web.Application:
+    """The simulator serving `stack` (the fake IdP mounted when it has one)."""
+    return create_sp_app(
+        stack.tenant, options=stack.options, clock=clock, idp=stack.idp, base_url=stack.base_url
+    )
