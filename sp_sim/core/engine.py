@@ -21,7 +21,7 @@ from sp_sim.core.checks.destination import check_endpoint, compare_acs
 from sp_sim.core.checks.issuer import check_issuer
 from sp_sim.core.checks.nameid import check_name_qualifier, check_nameid
 from sp_sim.core.checks.profile import check_profile
-from sp_sim.core.checks.signature import SignedView, check_signature
+from sp_sim.core.checks.signature import SignedView, check_signature, verify_enveloped
 from sp_sim.core.checks.status import check_status
 from sp_sim.core.checks.structure import Document, parse_document
 from sp_sim.core.checks.subject import (
@@ -81,7 +81,7 @@ def check_decoded(decoded: Decoded, settings: CheckSettings, now: datetime) -> R
 
     document, structure = parse_document(decoded.xml)
     findings += structure
-    readable = _readable_assertion(document, findings)
+    readable = _readable_assertion(document, findings, settings)
     if isinstance(readable, _Stop):
         findings += _skipped(readable.skip, readable.reason)
         return Report(tuple(findings), judged_at=at, xml=decoded.xml)
@@ -108,6 +108,17 @@ def check_decoded(decoded: Decoded, settings: CheckSettings, now: datetime) -> R
     )
 
 
+def _error_status_coverage(
+    root: etree._Element, status: Finding, settings: CheckSettings
+) -> Finding:
+    """An IdP's error answer is fact only when its signature verifies with the profile's
+    certificates; otherwise it is labelled unverified and its AADSTS fix is not offered
+    (anyone can post an error Response naming any code)."""
+    covered = verify_enveloped(root, settings.certificates) is not None
+    status = replace(status, covered_by_signature=covered)
+    return status if covered else _label_unverified([status])[0]
+
+
 @dataclass(frozen=True)
 class _Stop:
     """The checks stop before the signature: which are skipped, and why."""
@@ -122,13 +133,17 @@ class _Readable:
     assertion: etree._Element
 
 
-def _readable_assertion(document: Document | None, findings: list[Finding]) -> _Readable | _Stop:
+def _readable_assertion(
+    document: Document | None, findings: list[Finding], settings: CheckSettings
+) -> _Readable | _Stop:
     """The Response and its one Assertion, or why the checks stop; adds the status finding
     and, for a Success without assertion, `xml.no-assertion`."""
     later = _AFTER_STATUS + _ASSERTION_CHECKS
     if document is None:
         return _Stop(_AFTER_XML + later, "the XML is unreadable or unsafe")
     succeeded, status = check_status(document.root)
+    if not succeeded:
+        status = _error_status_coverage(document.root, status, settings)
     findings.append(status)
     if not succeeded:
         return _Stop(later, "the IdP answered with an error, not an assertion")

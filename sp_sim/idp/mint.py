@@ -198,10 +198,14 @@ def mint_response_element(
 
 
 def mint_error_response(
-    token: Token, status: str, message: str, second_status: str | None = None
+    token: Token,
+    status: str,
+    message: str,
+    second_status: str | None = None,
+    key: SigningKey | None = None,
 ) -> bytes:
     """An Entra error answer: a Response with an error Status, an AADSTS message and no
-    Assertion."""
+    Assertion; signed (the Response) when a key is given."""
     response = build_response(token)
     assertion = response.find(qname(ASSERTION, "Assertion"))
     assert assertion is not None
@@ -213,6 +217,8 @@ def mint_error_response(
     if second_status:
         _element(code, qname(PROTOCOL, "StatusCode"), Value=second_status)
     _element(status_element, qname(PROTOCOL, "StatusMessage"), message)
+    if key is not None:
+        sign_element(response, key, token.algorithm)
     return etree.tostring(response)
 
 
