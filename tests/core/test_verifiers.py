@@ -19,7 +19,8 @@ from lxml import etree
 from conftest import NOW, Judge, load_key
 from sp_sim.core import CheckSettings, Report, check_response
 from sp_sim.core.checks import enveloped
-from sp_sim.core.checks.signature import SIGNATURE_TAG, _signed_info
+from sp_sim.core.checks.signature import SIGNATURE_TAG
+from sp_sim.core.checks.signed_info import read_signed_info
 from sp_sim.core.settings import Verifier
 from sp_sim.core.xml import ASSERTION, parse_instant, qname
 from sp_sim.idp.mint import Signing, mint_response_element
@@ -81,9 +82,9 @@ def test_the_fast_path_is_taken_for_entras_shape() -> None:
         assert element is not None
         signature = element.find(SIGNATURE_TAG)
         assert signature is not None
-        assert enveloped.in_shape(_signed_info(signature).shape(), element)
+        assert enveloped.in_shape(read_signed_info(signature), element)
         verdict = enveloped.verify(
-            element, signature, _signed_info(signature).shape(), fuzz.SETTINGS.certificates
+            element, signature, read_signed_info(signature), fuzz.SETTINGS.certificates
         )
         assert verdict is not None
         assert verdict[0] is not None

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
 
 from sp_sim.core.certs import Certificate
+from sp_sim.core.checks.signed_info import EXC_C14N_NS, SignedInfo
 from sp_sim.core.xml import DSIG, DigestAlgorithm, SignatureAlgorithm, Transform, qname
 
 SIGNATURE_TAG = qname(DSIG, "Signature")
@@ -42,7 +43,7 @@ _TRANSFORMS = qname(DSIG, "Transforms")
 _TRANSFORM = qname(DSIG, "Transform")
 _DIGEST_METHOD = qname(DSIG, "DigestMethod")
 _DIGEST_VALUE = qname(DSIG, "DigestValue")
-_INCLUSIVE = "{http://www.w3.org/2001/10/xml-exc-c14n#}InclusiveNamespaces"
+_INCLUSIVE = f"{{{EXC_C14N_NS}}}InclusiveNamespaces"
 # A namespace declaration whose URI has no scheme (relative), or that the parser may have
 # changed (a character reference): libxmlsec1 refuses a document holding one anywhere (its
 # XPointer and c14n see every namespace node), so such documents are left to it.
@@ -64,19 +65,6 @@ _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     SignatureAlgorithm.RSA_SHA384.value: hashes.SHA384,
     SignatureAlgorithm.RSA_SHA512.value: hashes.SHA512,
 }
-
-
-@dataclass(frozen=True)
-class Shape:
-    """What the fast path needs from SignedInfo, read once."""
-
-    signature_method: str
-    digest_method: str
-    digest_value: str
-    transforms: tuple[str, ...]
-    c14n_method: str
-    inclusive_prefixes: tuple[str, ...]
-    signed_info_prefixes: bool
 
 
 def _children(element: etree._Element | None) -> list[etree._Element]:
@@ -127,7 +115,7 @@ def _strict_structure(signature: etree._Element) -> bool:
     return _tags(transforms[1]) in ([], [_INCLUSIVE])
 
 
-def in_shape(shape: Shape, element: etree._Element) -> bool:
+def in_shape(shape: SignedInfo, element: etree._Element) -> bool:
     """The one shape this verifier handles; everything else goes to xmlsec."""
     signature = element.find(SIGNATURE_TAG)
     return (
@@ -184,7 +172,7 @@ class FastOutcome:
 def verify(
     element: etree._Element,
     signature: etree._Element,
-    shape: Shape,
+    shape: SignedInfo,
     certificates: tuple[Certificate, ...],
 ) -> tuple[Certificate | None, FastOutcome] | None:
     """(the certificate that verifies, the outcome), or None when this signature is not in
@@ -221,7 +209,6 @@ def verify(
 
 __all__ = [
     "FastOutcome",
-    "Shape",
     "canonical_unsigned",
     "has_unusual_namespace",
     "in_shape",

@@ -29,6 +29,7 @@ from lxml import etree
 
 from sp_sim.core.certs import Certificate, CertificateError, certificate_from_base64
 from sp_sim.core.checks import enveloped
+from sp_sim.core.checks.signed_info import SignedInfo, read_signed_info
 from sp_sim.core.codes import Code
 from sp_sim.core.libxmlsec import xmlsec
 from sp_sim.core.model import Finding, Hint, Side, Status
@@ -75,7 +76,6 @@ _REFERENCE_TRANSFORMS = {
     Transform.ENVELOPED.value: xmlsec.Transform.ENVELOPED,
     **_C14N_METHODS,
 }
-_EXC_C14N_NS = "http://www.w3.org/2001/10/xml-exc-c14n#"
 
 
 @dataclass(frozen=True)
@@ -89,79 +89,22 @@ class SignedView:
     signed_elements: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class _SignedInfo:
-    reference_uri: str | None
-    references: int
-    signature_method: str
-    digest_method: str
-    digest_value: str
-    transforms: tuple[str, ...]
-    c14n_method: str
-    inclusive_prefixes: tuple[str, ...]
-    signed_info_prefixes: bool = False
-
-    def shape(self) -> enveloped.Shape:
-        return enveloped.Shape(
-            signature_method=self.signature_method,
-            digest_method=self.digest_method,
-            digest_value=self.digest_value,
-            transforms=self.transforms,
-            c14n_method=self.c14n_method,
-            inclusive_prefixes=self.inclusive_prefixes,
-            signed_info_prefixes=self.signed_info_prefixes,
-        )
-
-    def unaccepted(self) -> list[str]:
-        """Each algorithm URI that is not accepted in the slot it sits in."""
-        slots = [
-            (self.signature_method, _SIGNATURE_METHODS, "SignatureMethod"),
-            (self.digest_method, _DIGEST_METHODS, "DigestMethod"),
-            (self.c14n_method, _C14N_METHODS, "CanonicalizationMethod"),
-            *((t, _REFERENCE_TRANSFORMS, "Transform") for t in self.transforms),
-        ]
-        return [f"{slot} {uri or '(none)'}" for uri, table, slot in slots if uri not in table]
-
-
-def _algorithm(parent: etree._Element | None, tag: str) -> str:
-    found = None if parent is None else parent.find(qname(DSIG, tag))
-    return "" if found is None else found.get("Algorithm", "")
-
-
-def _signed_info(signature: etree._Element) -> _SignedInfo:
-    info = signature.find(qname(DSIG, "SignedInfo"))
-    references = [] if info is None else info.findall(qname(DSIG, "Reference"))
-    reference = references[0] if references else None
-    transforms: tuple[str, ...] = ()
-    prefixes: tuple[str, ...] = ()
-    digest_value = ""
-    if reference is not None:
-        transforms = tuple(t.get("Algorithm", "") for t in reference.iter(qname(DSIG, "Transform")))
-        for element in reference.iter(f"{{{_EXC_C14N_NS}}}InclusiveNamespaces"):
-            prefixes = tuple(element.get("PrefixList", "").split())
-        digest_value = "".join((text_of(reference.find(qname(DSIG, "DigestValue"))) or "").split())
-    return _SignedInfo(
-        reference_uri=None if reference is None else reference.get("URI"),
-        references=len(references),
-        signature_method=_algorithm(info, "SignatureMethod"),
-        digest_method=_algorithm(reference, "DigestMethod"),
-        digest_value=digest_value,
-        transforms=transforms,
-        c14n_method=_algorithm(info, "CanonicalizationMethod"),
-        inclusive_prefixes=prefixes,
-        signed_info_prefixes=info is not None
-        and info.find(
-            f"{qname(DSIG, 'CanonicalizationMethod')}/{{{_EXC_C14N_NS}}}InclusiveNamespaces"
-        )
-        is not None,
-    )
+def _unaccepted(info: SignedInfo) -> list[str]:
+    """Each algorithm URI that is not accepted in the slot it sits in."""
+    slots = [
+        (info.signature_method, _SIGNATURE_METHODS, "SignatureMethod"),
+        (info.digest_method, _DIGEST_METHODS, "DigestMethod"),
+        (info.c14n_method, _C14N_METHODS, "CanonicalizationMethod"),
+        *((t, _REFERENCE_TRANSFORMS, "Transform") for t in info.transforms),
+    ]
+    return [f"{slot} {uri or '(none)'}" for uri, table, slot in slots if uri not in table]
 
 
 def _name(element: etree._Element) -> str:
     return etree.QName(element).localname
 
 
-def _verify_with(signature: etree._Element, certificate: Certificate, info: _SignedInfo) -> bool:
+def _verify_with(signature: etree._Element, certificate: Certificate, info: SignedInfo) -> bool:
     """xmlsec's verdict, with only this signature's (already accepted) algorithms enabled.
     A key xmlsec cannot load, or a document it cannot process, verifies nothing."""
     context = xmlsec.SignatureContext()
@@ -179,7 +122,7 @@ def _verify_with(signature: etree._Element, certificate: Certificate, info: _Sig
     return True
 
 
-def _digest_matches(element: etree._Element, info: _SignedInfo) -> bool | None:
+def _digest_matches(element: etree._Element, info: SignedInfo) -> bool | None:
     """Recompute the reference digest (enveloped + exc-c14n) to explain a failure;
     None when the element cannot be canonicalised at all."""
     unsigned = canonical_without_signature(element, info)
@@ -205,7 +148,7 @@ def _detach_signatures(element: etree._Element) -> etree._Element:
     return detached
 
 
-def canonical_without_signature(element: etree._Element, info: _SignedInfo | None) -> bytes | None:
+def canonical_without_signature(element: etree._Element, info: SignedInfo | None) -> bytes | None:
     """The element's exclusive canonical form minus its signature; None when it has none
     (a relative namespace URI, for one, cannot be canonicalised)."""
     with_comments = info is not None and Transform.EXC_C14N_COMMENTS.value in info.transforms
@@ -251,7 +194,7 @@ def _references_element(
 
 
 def _refused_shape(
-    element: etree._Element, signature: etree._Element, info: _SignedInfo, where: str
+    element: etree._Element, signature: etree._Element, info: SignedInfo, where: str
 ) -> Finding | None:
     """A signature that proves nothing about its element, or uses an unaccepted algorithm."""
     name = _name(element)
@@ -265,7 +208,7 @@ def _refused_shape(
             observed=f"{info.references} Reference(s), URI={info.reference_uri!r}",
             location=where,
         )
-    unaccepted = info.unaccepted()
+    unaccepted = _unaccepted(info)
     if unaccepted:
         return Finding(
             Code.SIGNATURE_UNSUPPORTED_ALGORITHM,
@@ -280,7 +223,7 @@ def _refused_shape(
     return None
 
 
-def _valid(name: str, certificate: Certificate, info: _SignedInfo, where: str) -> list[Finding]:
+def _valid(name: str, certificate: Certificate, info: SignedInfo, where: str) -> list[Finding]:
     algorithm = SignatureAlgorithm(info.signature_method).name.replace("_", "-")
     found = [
         Finding(
@@ -317,12 +260,12 @@ def _check_one(
 ) -> _Outcome:
     name = _name(element)
     where = f"/{'Response/' if name == 'Assertion' else ''}{name}/Signature"
-    info = _signed_info(signature)
+    info = read_signed_info(signature)
     refused = _refused_shape(element, signature, info, where)
     if refused is not None:
         return _Outcome(None, (refused,))
     if fast and settings.verifier is not Verifier.XMLSEC:
-        quick = enveloped.verify(element, signature, info.shape(), settings.certificates)
+        quick = enveloped.verify(element, signature, info, settings.certificates)
         if quick is not None:
             certificate, outcome = quick
             if certificate is not None:
@@ -346,7 +289,7 @@ def _looks_reformatted(element: etree._Element) -> bool:
 def _explain_failure(
     element: etree._Element,
     signature: etree._Element,
-    info: _SignedInfo,
+    info: SignedInfo,
     settings: CheckSettings,
     where: str,
 ) -> Finding:
@@ -404,7 +347,7 @@ def _explain_failure(
     )
 
 
-def _digest_mismatch(element: etree._Element, info: _SignedInfo, where: str) -> Finding:
+def _digest_mismatch(element: etree._Element, info: SignedInfo, where: str) -> Finding:
     name = _name(element)
     if _looks_reformatted(element):
         return Finding(
