@@ -87,6 +87,8 @@ def main(args: list[str]) -> int:
         return run([str(BIN / "sp-sim"), *rest])
     if command == "test":
         ensure_debian_package("chromium", "chromium", "the browser tests")
+        ensure_debian_package("redis-server", "redis-server", "the shared-store tests")
+        ensure_debian_package("haproxy", "haproxy", "the load-balancer and proxy tests")
         return tox("-e", "test", "--", *rest)
     if command == "lint":
         return tox("-e", "lint,types")

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import difflib
+import html
+import re
 import threading
 from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, replace
@@ -25,7 +28,7 @@ from sp_sim.core.engine import check_response
 from sp_sim.core.model import Report, Status
 from sp_sim.flows import FlowDriver, FlowOutcome
 from sp_sim.idp.app import IDP_STATE
-from sp_sim.idp.faults import FaultSet
+from sp_sim.idp.faults import FAULTS, FaultSet
 from sp_sim.idp.model import EnterpriseApp, IdpTenant, User
 from sp_sim.idp.tokens import issue_response
 from sp_sim.render.findings import explain as explain_report
@@ -240,11 +243,15 @@ class Harness:
     def sp_initiated(
         self, email: str, *, user: str | None = None, faults: Iterable[str] = ()
     ) -> FlowOutcome:
-        """Mimecast sign-in page → AuthnRequest → fake Entra → /login/saml → the report."""
+        """Mimecast sign-in page → AuthnRequest → fake Entra → /login/saml → the report.
+        Raises ValueError, before the flow, for a fault or a `user` the fake IdP lacks."""
         assert self._driver is not None
+        chosen = self._faults(faults)
+        if user is not None:
+            self._user(user)
         outcome = self._call(
             self._driver.sp_initiated(
-                email, user=user, region=self.tenant.account.region.key, faults=tuple(faults)
+                email, user=user, region=self.tenant.account.region.key, faults=chosen
             )
         )
         return self._remember(outcome)
@@ -252,12 +259,39 @@ class Harness:
     def idp_initiated(
         self, user: str, *, faults: Iterable[str] = (), app: str | None = None
     ) -> FlowOutcome:
-        """A My Apps tile: the fake Entra posts an unsolicited response to the simulator."""
+        """A My Apps tile: the fake Entra posts an unsolicited response to the simulator.
+        Raises ValueError, before the flow, for a fault, user or app the fake IdP lacks."""
         assert self._driver is not None
+        chosen = self._faults(faults)
+        self._user(user)
+        if app is not None and all(app != a.app_id for a in self.idp.apps):
+            known = [a.app_id for a in self.idp.apps]
+            raise ValueError(f"the fake IdP has no app {app!r}{_nearest(app, known)}")
         app_id = app or self.idp.apps[0].app_id
         launch = f"/idp/{self.idp.tenant_id}/myapps/{app_id}"
-        outcome = self._call(self._driver.idp_initiated(launch, user, tuple(faults)))
+        outcome = self._call(self._driver.idp_initiated(launch, user, chosen))
         return self._remember(outcome)
+
+    def _faults(self, faults: Iterable[str]) -> tuple[str, ...]:
+        """The faults as given, each one the fake IdP knows (else ValueError)."""
+        chosen = tuple(faults)
+        if isinstance(faults, str):
+            raise ValueError(f"faults is a list of names: faults=[{faults!r}]")
+        try:
+            FaultSet.parse(chosen)
+        except ValueError as error:
+            name = next((f for f in chosen if f.partition("=")[0] not in FAULTS), None)
+            hint = "" if name is None else _nearest(name.partition("=")[0], list(FAULTS))
+            raise ValueError(f"{error.args[0].split('; known')[0]}{hint}") from None
+        return chosen
+
+    def _user(self, name: str) -> User:
+        """The fake IdP's user by UPN, mail or object ID (else ValueError)."""
+        found = self.idp.user(name)
+        if found is None:
+            known = [u.upn for u in self.idp.users] + [u.mail for u in self.idp.users if u.mail]
+            raise ValueError(f"the fake IdP has no user {name!r}{_nearest(name, known)}")
+        return found
 
     def _remember(self, outcome: FlowOutcome) -> FlowOutcome:
         self._outcomes.append(outcome)
@@ -273,9 +307,8 @@ class Harness:
         in_response_to: str | None = None,
     ) -> bytes:
         """A response from the fake Entra, as its current app would issue it."""
-        found = self.idp.user(user)
-        if found is None:
-            raise ValueError(f"the fake IdP has no user {user!r}")
+        found = self._user(user)
+        chosen = self._faults(faults)
         return issue_response(
             self.idp,
             self.idp.apps[0],
@@ -283,7 +316,7 @@ class Harness:
             now or datetime.now(UTC),
             acs_url,
             in_response_to,
-            faults=FaultSet.parse(faults),
+            faults=FaultSet.parse(chosen),
         )
 
     def check(self, data: bytes, now: datetime | None = None) -> Report:
@@ -301,6 +334,29 @@ class Harness:
         return None if attempt is None else pages.result(attempt)
 
 
+def _nearest(name: str, known: list[str]) -> str:
+    """`; did you mean 'expired'?`, or the known names when none is near."""
+    near = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    if near:
+        return f"; did you mean {near[0]!r}?"
+    return f"; known: {', '.join(known)}"
+
+
+def page_error(page: str) -> str:
+    """The error a page states in its own words: an Entra-style page's AADSTS line, else
+    its heading and text, else a plain-text body, on one line (at most 300 characters)."""
+    found = _ERROR_LINE.search(page)
+    text = found.group(1) if found else page
+    if "<" in text:
+        text = re.sub(r"(?s)<(script|style|title|head)\b.*?</\1>", " ", text)
+        text = re.sub(r"<[^>]+>", " ", text)
+    words = " ".join(html.unescape(text).split())
+    return words if len(words) <= 300 else words[:299] + "…"
+
+
+_ERROR_LINE = re.compile(r"(?s)<p[^>]*\bid=[\"']?error\b[^>]*>(.*?)</p>")
+
+
 def _as_outcome(result: FlowOutcome | Report) -> FlowOutcome:
     return result if isinstance(result, FlowOutcome) else FlowOutcome.of_report(result)
 
@@ -314,11 +370,15 @@ def explain(result: FlowOutcome | Report) -> str:
         known = CATALOGUE.get(outcome.aadsts)
         remedy = f"\n    fix: {known.hint}" if known else ""
         meaning = f": {known.meaning}" if known else ""
-        return f"Entra refused the sign-in with {outcome.aadsts}{meaning}{remedy}"
-    return (
-        f"the flow stopped at {outcome.stage} (HTTP {outcome.status}) without a "
-        f"report; hops: {' → '.join(outcome.hops)}"
-    )
+        said = page_error(outcome.page) if outcome.page else ""
+        quoted = f"\n    the page says: {said}" if said else ""
+        return f"Entra refused the sign-in with {outcome.aadsts}{meaning}{quoted}{remedy}"
+    said = page_error(outcome.page) if outcome.page else ""
+    where = f"the flow stopped at {outcome.stage} (HTTP {outcome.status})"
+    hops = f"\n    hops: {' → '.join(outcome.hops)}"
+    if said:
+        return f"{where}: {said}{hops}"
+    return f"{where} with an empty page and no report{hops}"
 
 
 def _failing(outcome: FlowOutcome) -> set[str]:

@@ -11,6 +11,7 @@ fixture tears down, so the test errors instead of passing.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import uuid
@@ -22,6 +23,7 @@ from typing import Any
 import pytest
 
 from sp_sim.core.mimecast import REGIONS
+from sp_sim.errors import SpSimError
 from sp_sim.harness import Harness, HarnessSettings
 from sp_sim.idp.model import EnterpriseApp, SignInMethod, User
 from sp_sim.tenant import Account, AuthenticationProfile, Tenant
@@ -31,12 +33,25 @@ MARKER = "sp_sim"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("sp-sim", "Entra ⇄ Mimecast SSO simulator")
-    group.addoption("--sp-sim-region", help="the Mimecast region of the simulated account")
-    group.addoption("--sp-sim-account", help="the Mimecast account code")
-    group.addoption("--sp-sim-tenant", help="a tenant TOML file (the Mimecast account)")
-    group.addoption("--sp-sim-idp-config", help="a fake Entra tenant TOML file")
+    group.addoption(
+        "--sp-sim-region",
+        choices=sorted(REGIONS),
+        help="the Mimecast region of the simulated account (default: the tenant's)",
+    )
+    group.addoption(
+        "--sp-sim-account", metavar="CODE", help="the Mimecast account code (e.g. CUSA1A1)"
+    )
+    group.addoption(
+        "--sp-sim-tenant", metavar="FILE", help="a tenant TOML file (the Mimecast account)"
+    )
+    group.addoption(
+        "--sp-sim-idp-config",
+        metavar="FILE",
+        help="a fake Entra tenant TOML file (your Entra app, users and groups)",
+    )
     group.addoption(
         "--sp-sim-idp-metadata",
+        metavar="URL",
         help="a real IdP's metadata URL: the profile imports it instead of the "
         "fake IdP's (SP-initiated flows then stop at the real IdP)",
     )
@@ -83,8 +98,15 @@ def _settings(config: pytest.Config, marker: pytest.Mark | None) -> HarnessSetti
 
 @pytest.fixture(scope="session")
 def spsim_server(pytestconfig: pytest.Config) -> Iterator[Harness]:
-    """The simulator and fake Entra ID, started once for the session."""
-    harness = Harness(_settings(pytestconfig, None)).start()
+    """The simulator and fake Entra ID, started once for the session. Unusable settings (a
+    missing or invalid tenant file, an unknown account) fail each test with one line."""
+    harness = Harness(_settings(pytestconfig, None))
+    try:
+        with _one_line():
+            harness.start()
+    except BaseException:
+        harness.stop()
+        raise
     try:
         yield harness
         harness.raise_errors()  # anything a test using only this fixture left behind
@@ -96,7 +118,8 @@ def spsim_server(pytestconfig: pytest.Config) -> Iterator[Harness]:
 def spsim(spsim_server: Harness, request: pytest.FixtureRequest) -> Iterator[Harness]:
     """The harness, reset to the session's tenant (or the test's `sp_sim` marker)."""
     spsim_server.settings = _settings(request.config, request.node.get_closest_marker(MARKER))
-    spsim_server.reset()
+    with _one_line():
+        spsim_server.reset()
     yield spsim_server
     try:
         directory = request.config.getoption("--sp-sim-report")
@@ -104,6 +127,15 @@ def spsim(spsim_server: Harness, request: pytest.FixtureRequest) -> Iterator[Har
             _write_reports(Path(directory), request.node.nodeid, spsim_server)
     finally:
         spsim_server.raise_errors()
+
+
+@contextlib.contextmanager
+def _one_line() -> Iterator[None]:
+    """sp-sim's settings errors as a one-line failure, without a traceback."""
+    try:
+        yield
+    except (SpSimError, KeyError) as error:
+        pytest.fail(f"sp-sim: {error}", pytrace=False)
 
 
 def _write_reports(directory: Path, nodeid: str, harness: Harness) -> None:

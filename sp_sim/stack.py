@@ -70,10 +70,22 @@ class StackConfig:
     """The account answers to this server's URLs instead of Mimecast's."""
     binding: Binding = Binding.REDIRECT
     """How the sign-in page sends AuthnRequests."""
+    workers: int = 0
+    """Processes that run the checks; 0: a thread (`sp-sim serve` uses one per core)."""
+    store: str = "memory"
+    """Where the state is kept: `memory`, or `redis://host:port/db` shared by instances."""
+    trusted_proxies: tuple[str, ...] = ()
+    """CIDRs of reverse proxies whose forwarding headers are believed."""
 
     @property
     def options(self) -> ServerOptions:
-        return ServerOptions(local_urls=self.local_urls, binding=self.binding)
+        return ServerOptions(
+            local_urls=self.local_urls,
+            binding=self.binding,
+            workers=self.workers,
+            store=self.store,
+            trusted_proxies=self.trusted_proxies,
+        )
 
     @property
     def align_app(self) -> bool:

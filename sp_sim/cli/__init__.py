@@ -2,54 +2,77 @@
 and support.
 
 Exit status: 0 the configuration would work, 1 it would not, 2 the command line or
-the settings are unusable. Whatever the message holds is judged (exit 1), never 2.
+the settings are unusable (or sp-sim failed: one line, `--debug` for the traceback), 3
+unknown, 130 interrupted (Ctrl-C), 141 the reader of the output went away (`| head`).
+Whatever the message holds is judged (exit 1), never 2.
+
+One error boundary, `main`, serves every command: no traceback reaches the user unless
+`--debug` asks for it. The commands are imported inside it, so a Ctrl-C while they load
+is an interruption like any other.
 """
 
 from __future__ import annotations
 
-import argparse
+import os
 import sys
+import traceback
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from sp_sim.cli.common import EXIT_USAGE
-from sp_sim.cli.offline import (
-    DEMO_INSTANT,
-    add_check_command,
-    add_codes_command,
-    add_demo_command,
-    add_evidence_command,
-)
-from sp_sim.cli.servers import add_idp_command, add_serve_command
-from sp_sim.cli.support import add_case_command, add_doctor_command
-from sp_sim.errors import SpSimError
+if TYPE_CHECKING:
+    import argparse
+
+EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 2, 130, 141
 
 __all__ = ["DEMO_INSTANT", "build_parser", "main"]
 
+DEMO_INSTANT = "2026-11-22T10:00:30Z"
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="sp-sim",
-        description="A SAML service-provider simulator that stands in for Mimecast.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    add_check_command(commands)
-    add_evidence_command(commands)
-    add_doctor_command(commands)
-    add_case_command(commands)
-    add_demo_command(commands)
-    add_serve_command(commands)
-    add_idp_command(commands)
-    add_codes_command(commands)
-    return parser
+    """Every command's parser (`sp_sim.cli.parser`)."""
+    from sp_sim.cli.parser import build_parser  # noqa: PLC0415 (see the module docstring)
+
+    return build_parser()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command; every failure becomes one line on stderr and an exit status."""
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    try:
+        return _run(arguments)
+    except KeyboardInterrupt:
+        print("sp-sim: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # what the Python docs advise: no more writes to the closed pipe, not even at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except Exception as error:
+        if "--debug" in arguments:
+            traceback.print_exc()
+        first = str(error).splitlines()[0] if str(error) else ""
+        print(
+            f"sp-sim: internal error: {type(error).__name__}"
+            f"{': ' + first if first else ''} (run with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+
+def _run(arguments: list[str]) -> int:
+    from sp_sim.errors import SpSimError  # noqa: PLC0415 (see the module docstring)
+
+    args = build_parser().parse_args(arguments)
     try:
         result: int = args.run(args)
     except SpSimError as error:
+        if args.debug:
+            traceback.print_exc()
         print(f"sp-sim: {error}", file=sys.stderr)
         return EXIT_USAGE
+    sys.stdout.flush()  # a closed pipe shows here, inside the boundary
     return result
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NoReturn
 
 from sp_sim.core.certs import Certificate, CertificateError, load_certificates, unique
 from sp_sim.core.metadata import MetadataError, parse_idp_metadata
@@ -35,15 +37,70 @@ def read_input(path: str, what: str) -> bytes:
         raise InputError(f"{what} {path}: cannot read ({error.strerror})") from None
 
 
-def instant_arg(text: str | None) -> datetime:
-    if text is None:
-        return datetime.now(UTC)
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with a one-line error, `sp-sim check: argument --port: …`, and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+MAX_PORT = 65535
+MAX_CLOCK_SKEW = 86400
+"""The most clock skew a check allows: a day. More makes any response's times pass."""
+EARLIEST, LATEST = datetime(2, 1, 1, tzinfo=UTC), datetime(9998, 12, 31, tzinfo=UTC)
+"""The instants `--at` takes: datetime's range less a year each side, so that adding a
+skew or a lifetime to them cannot overflow."""
+
+
+def _integer(text: str) -> int:
     try:
-        return parse_instant(text)
+        return int(text)
     except ValueError:
-        raise ConfigError(
-            f"--at {text!r}: not an ISO-8601 instant (e.g. 2026-06-01T12:00:00Z)"
-        ) from None
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+
+
+def bounded_int(low: int, high: int | None, unit: str = "") -> Callable[[str], int]:
+    """An argparse `type=`: a whole number from `low` to `high` (None: no upper bound)."""
+
+    def parse(text: str) -> int:
+        value = _integer(text)
+        if value < low or (high is not None and value > high):
+            most = "" if high is None else f" to {high}"
+            raise argparse.ArgumentTypeError(f"{text} is out of range: {low}{most}{unit}")
+        return value
+
+    parse.__name__ = "whole number"  # argparse names the type in some messages
+    return parse
+
+
+port_arg = bounded_int(0, MAX_PORT)
+"""A TCP port, 0 (a free one) to 65535."""
+clock_skew_arg = bounded_int(0, MAX_CLOCK_SKEW, " seconds (a day)")
+"""Clock skew in seconds, 0 to a day."""
+count_arg = bounded_int(0, None)
+"""A count: 0 or more."""
+
+
+def instant_arg(text: str) -> datetime:
+    """An argparse `type=`: an ISO-8601 instant (no zone: UTC) within EARLIEST..LATEST."""
+    try:
+        instant = parse_instant(text)
+    except ValueError as error:
+        if "range" not in str(error):
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not an ISO-8601 instant (e.g. 2026-06-01T12:00:00Z)"
+            ) from None
+        instant = None
+    if instant is None or not EARLIEST <= instant <= LATEST:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is out of range: {EARLIEST.year:04}-01-01 to {LATEST.date()}"
+        )
+    return instant
+
+
+def now_or(at: datetime | None) -> datetime:
+    """`--at`, or now."""
+    return datetime.now(UTC) if at is None else at
 
 
 def settings_from_args(args: argparse.Namespace) -> CheckSettings:
@@ -75,8 +132,6 @@ def settings_from_args(args: argparse.Namespace) -> CheckSettings:
         except (MetadataError, CertificateError) as error:
             raise ConfigError(f"--idp-metadata {args.idp_metadata}: {error}") from None
         issuer = issuer or metadata.entity_id
-    if args.clock_skew is not None and args.clock_skew < 0:
-        raise ConfigError("--clock-skew must not be negative")
     return replace(
         settings,
         entity_id=args.entity_id or settings.entity_id,
@@ -113,7 +168,9 @@ def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--idp-metadata", metavar="FILE", help="IdP federation metadata: certificates and Issuer"
     )
-    parser.add_argument("--at", metavar="ISO-8601", help="the instant to judge at (default now)")
+    parser.add_argument(
+        "--at", metavar="ISO-8601", type=instant_arg, help="the instant to judge at (default now)"
+    )
     parser.add_argument(
         "--request-id",
         metavar="ID",
@@ -122,5 +179,17 @@ def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
         help="an outstanding AuthnRequest ID (repeatable)",
     )
     parser.add_argument(
-        "--clock-skew", metavar="SECONDS", type=int, help="clock skew allowed (default 300)"
+        "--clock-skew",
+        metavar="SECONDS",
+        type=clock_skew_arg,
+        help="clock skew allowed, 0 to 86400 (default 300)",
+    )
+
+
+def add_color_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text: auto (on a terminal, unless NO_COLOR is set), always, never",
     )

@@ -7,11 +7,14 @@ import sys
 from importlib import resources
 from typing import Any
 
+from sp_sim.cli import DEMO_INSTANT
 from sp_sim.cli.common import (
     EXIT_WORKS,
+    add_color_argument,
     add_settings_arguments,
     exit_status,
     instant_arg,
+    now_or,
     read_input,
     settings_from_args,
     use_colour,
@@ -20,19 +23,17 @@ from sp_sim.core.codes import Code
 from sp_sim.core.engine import check_response
 from sp_sim.errors import InputError
 from sp_sim.render import report_json, report_text
+from sp_sim.render.colour import colourise
 from sp_sim.render.json import to_json
 from sp_sim.render.verdict import Verdict
 from sp_sim.support.evidence import EvidenceError, read_evidence
 from sp_sim.support.timeline import judge_capture
 from sp_sim.support.timeline_text import timelines_text
 
-DEMO_INSTANT = "2026-11-22T10:00:30Z"
-
 
 def command_check(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    now = instant_arg(args.at)
-    report = check_response(read_input(args.response, "RESPONSE"), settings, now)
+    report = check_response(read_input(args.response, "RESPONSE"), settings, now_or(args.at))
     if args.format == "json":
         print(report_json(report))
     else:
@@ -42,16 +43,16 @@ def command_check(args: argparse.Namespace) -> int:
 
 def command_evidence(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    at = None if args.at is None else instant_arg(args.at)
     try:
         capture_format, steps = read_evidence(read_input(args.evidence, "EVIDENCE"))
     except EvidenceError as error:
         raise InputError(f"{args.evidence}: {error}") from None
-    timelines = judge_capture(capture_format, steps, settings, at)
+    timelines = judge_capture(capture_format, steps, settings, args.at)
     if args.format == "json":
         print(to_json(timelines.to_dict()))
     else:
-        print(timelines_text(timelines), end="")
+        text = timelines_text(timelines)
+        print(colourise(text) if use_colour(sys.stdout, args.color) else text, end="")
     return exit_status(timelines.verdict)
 
 
@@ -60,13 +61,20 @@ def command_demo(args: argparse.Namespace) -> int:
     with resources.as_file(demo) as folder:
         tenant, response = folder / "tenant.toml", folder / "response.xml"
         print(f"sp-sim check --tenant {tenant} --at {DEMO_INSTANT} {response}\n")
-        check = argparse.ArgumentParser()
-        add_settings_arguments(check)
-        check_args = check.parse_args(["--tenant", str(tenant), "--at", DEMO_INSTANT])
-        check_args.response, check_args.format, check_args.color = (
-            str(response),
-            "text",
-            args.color,
+        check_args = argparse.Namespace(
+            tenant=str(tenant),
+            profile=None,
+            entity_id=None,
+            acs_url=None,
+            idp_issuer=None,
+            idp_cert=[],
+            idp_metadata=None,
+            at=instant_arg(DEMO_INSTANT),
+            request_id=[],
+            clock_skew=None,
+            response=str(response),
+            format="text",
+            color=args.color,
         )
         return command_check(check_args)
 
@@ -87,7 +95,7 @@ def add_check_command(commands: Any) -> None:
     check.add_argument("response", metavar="RESPONSE")
     add_settings_arguments(check)
     check.add_argument("--format", choices=("text", "json"), default="text")
-    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    add_color_argument(check)
     check.set_defaults(run=command_check)
 
 
@@ -102,12 +110,13 @@ def add_evidence_command(commands: Any) -> None:
     evidence.add_argument("evidence", metavar="EVIDENCE")
     add_settings_arguments(evidence)
     evidence.add_argument("--format", choices=("text", "json"), default="text")
+    add_color_argument(evidence)
     evidence.set_defaults(run=command_evidence)
 
 
 def add_demo_command(commands: Any) -> None:
     demo = commands.add_parser("demo", help="check the bundled demo response")
-    demo.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    add_color_argument(demo)
     demo.set_defaults(run=command_demo)
 
 

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import os
+import ssl
 from pathlib import Path
 from typing import Any
 
-from sp_sim.cli.common import EXIT_WORKS
+from sp_sim.cli.common import EXIT_WORKS, port_arg
 from sp_sim.core.bindings import Binding
 from sp_sim.errors import ConfigError
 from sp_sim.idp.app import create_idp_app
 from sp_sim.idp.config import load_idp
 from sp_sim.idp.faults import FAULTS, FaultSet
-from sp_sim.server.tls import self_signed_context
+from sp_sim.server.checking import check_workers, default_workers
+from sp_sim.server.store import store_url
+from sp_sim.server.tls import context_from_files, self_signed_context
 from sp_sim.serving import base_url_of, listen, run_until_interrupted
 from sp_sim.stack import Stack, StackConfig, build_stack, create_app
 
@@ -27,11 +32,73 @@ def serve_config(args: argparse.Namespace) -> StackConfig:
         wire_idp=args.config is None,
         local_urls=args.local_urls,
         binding=Binding(args.binding),
+        workers=args.workers,
+        store=args.store,
+        trusted_proxies=tuple(c for group in args.trusted_proxy for c in group),
     )
 
 
+ENV_PREFIX = "SP_SIM_"
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
+
+
+def store_arg(text: str) -> str:
+    """--store: memory, or redis://host:port/db."""
+    try:
+        return store_url(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def cidr_arg(text: str) -> tuple[str, ...]:
+    """--trusted-proxy: one or more CIDRs (or addresses), comma-separated too."""
+    try:
+        nets = [ipaddress.ip_network(p.strip(), strict=False) for p in text.split(",") if p]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give CIDRs such as 10.0.0.0/8") from None
+    return tuple(str(n) for n in nets)
+
+
+def environment_defaults(parser: argparse.ArgumentParser, prefix: str) -> None:
+    """Every option's default from `<prefix><OPTION>` when set (`--tls-cert` from
+    SP_SIM_TLS_CERT): typed options are converted and checked by argparse like a typed
+    value, so a bad one is the usual one-line usage error; flags take 1/0, true/false."""
+    for action in parser._actions:
+        long = next((o for o in action.option_strings if o.startswith("--")), None)
+        if long is None or action.dest in {"help", "list_faults"}:
+            continue
+        name = prefix + long[2:].upper().replace("-", "_")
+        value = os.environ.get(name)
+        if value is None:
+            continue
+        if isinstance(action, argparse._StoreTrueAction):
+            if value.strip().lower() not in _TRUE | _FALSE:
+                parser.error(f"{name}={value!r}: give 1 or 0 (true or false)")
+            action.default = value.strip().lower() in _TRUE
+        elif isinstance(action, argparse._AppendAction):
+            action.default = [v for v in value.split(",") if v.strip()]
+        else:
+            action.default = value  # a string default goes through `type` at parse time
+
+
+def workers_arg(text: str) -> int:
+    """--workers: 0 (check in a thread) to 64 processes."""
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"a number of processes, not {text!r}")
+    try:
+        return check_workers(int(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def command_serve(args: argparse.Namespace) -> int:
-    context = self_signed_context(args.host) if args.tls else None
+    if (args.tls_cert is None) != (args.tls_key is None):
+        raise ConfigError("--tls-cert and --tls-key go together: give both")
+    context: ssl.SSLContext | None
+    if args.tls_cert is not None:
+        context = context_from_files(Path(args.tls_cert), Path(args.tls_key))
+    else:
+        context = self_signed_context(args.host) if args.tls else None
     sock = listen(args.host, args.port)
     try:
         stack = build_stack(serve_config(args), base_url_of(sock, tls=context is not None))
@@ -93,7 +160,7 @@ def add_serve_command(commands: Any) -> None:
     serve.add_argument("--idp-config", metavar="FILE", help="a fake IdP tenant TOML file")
     serve.add_argument("--no-idp", action="store_true", help="do not mount the fake IdP")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    serve.add_argument("--port", type=port_arg, default=8080, help="0 picks a free port")
     serve.add_argument(
         "--local-urls",
         action="store_true",
@@ -106,6 +173,31 @@ def add_serve_command(commands: Any) -> None:
         help="how AuthnRequests are sent",
     )
     serve.add_argument("--tls", action="store_true", help="HTTPS with a self-signed certificate")
+    serve.add_argument(
+        "--workers",
+        type=workers_arg,
+        default=default_workers(),
+        metavar="N",
+        help="processes that check responses (default: one per core; 0: a thread)",
+    )
+    serve.add_argument(
+        "--store",
+        type=store_arg,
+        default="memory",
+        metavar="URL",
+        help="where state is kept: memory (default), or redis://host:port/db to share it",
+    )
+    serve.add_argument(
+        "--trusted-proxy",
+        type=cidr_arg,
+        nargs="+",
+        default=[],
+        metavar="CIDR",
+        help="believe Forwarded / X-Forwarded-* headers from these proxies (default: none)",
+    )
+    serve.add_argument("--tls-cert", metavar="PEM", help="HTTPS with this certificate (chain)")
+    serve.add_argument("--tls-key", metavar="PEM", help="the key of --tls-cert")
+    environment_defaults(serve, ENV_PREFIX)
     serve.set_defaults(run=command_serve)
 
 
@@ -117,7 +209,7 @@ def add_idp_command(commands: Any) -> None:
     )
     idp.add_argument("--config", metavar="FILE", help="an IdP tenant TOML file")
     idp.add_argument("--host", default="127.0.0.1")
-    idp.add_argument("--port", type=int, default=8443, help="0 picks a free port")
+    idp.add_argument("--port", type=port_arg, default=8443, help="0 picks a free port")
     idp.add_argument(
         "--fault",
         metavar="NAME[=VALUE]",
@@ -126,4 +218,5 @@ def add_idp_command(commands: Any) -> None:
         help="inject a fault into every sign-in (repeatable)",
     )
     idp.add_argument("--list-faults", action="store_true", help="list the faults and exit")
+    environment_defaults(idp, ENV_PREFIX + "IDP_")
     idp.set_defaults(run=command_idp)

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
 from sp_sim.cli.common import (
     EXIT_FAILS,
     EXIT_WORKS,
+    add_color_argument,
     add_settings_arguments,
     exit_status,
     instant_arg,
+    now_or,
     read_input,
     settings_from_args,
+    use_colour,
 )
 from sp_sim.errors import ConfigError
+from sp_sim.render.colour import colourise
 from sp_sim.render.json import to_json
 from sp_sim.render.verdict import Verdict
 from sp_sim.support.batch import ERROR, run_batch, summary_table
@@ -50,11 +55,11 @@ def command_doctor(args: argparse.Namespace) -> int:
     ]
     if args.idp_metadata:
         sources.append(f"federation metadata {args.idp_metadata}")
-    diagnosis = diagnose(evidence, instant_arg(args.at), sources)
+    diagnosis = diagnose(evidence, now_or(args.at), sources)
     if args.format == "json":
         print(to_json(diagnosis.to_dict()))
     else:
-        print(diagnosis.text(), end="")
+        _print(diagnosis.text(), args)
     return exit_status(diagnosis.verdict)
 
 
@@ -67,44 +72,62 @@ def command_case(args: argparse.Namespace) -> int:
             entra_apps=tuple(Path(p) for p in args.entra_app),
             claims_policy=Path(args.claims_policy) if args.claims_policy else None,
             idp_metadata=Path(args.idp_metadata) if args.idp_metadata else None,
-            at=None if args.at is None else instant_arg(args.at),
+            at=args.at,
             intent=Intent(args.intent),
         )
-        print(result.text(), end="")
+        _print(result.text(), args)
         print(f"case written to {args.folder}")
         return exit_status(result.verdict)
     if args.case_command == "run":
-        return _case_run(Path(args.folder), check=args.check)
+        return _case_run(Path(args.folder), args)
     if args.case_command == "export":
         export_case(Path(args.folder), Path(args.out), correlation_ids=args.redact_correlation_ids)
         print(f"redacted case written to {args.out}")
         return EXIT_WORKS
-    settings = settings_from_args(args)
-    rows = run_batch([Path(p) for p in args.paths], settings)
-    print(summary_table(rows))
+    return _case_batch(args)
+
+
+def _print(text: str, args: argparse.Namespace) -> None:
+    """Text as written, or painted (`--color`)."""
+    print(colourise(text) if use_colour(sys.stdout, args.color) else text, end="")
+
+
+def _case_batch(args: argparse.Namespace) -> int:
+    """Exit 2 for a path that is not there; Ctrl-C prints the rows so far, then stops."""
+    paths = [Path(p) for p in args.paths]
+    for path in paths:
+        if not path.exists():
+            raise ConfigError(f"{path}: no such case folder or capture file")
+    batch = run_batch(paths, settings_from_args(args))
+    _print(summary_table(batch) + "\n", args)
+    if batch.interrupted:
+        raise KeyboardInterrupt
+    rows = batch.rows
     if args.check:
         return EXIT_FAILS if any(r.regressed or r.verdict == ERROR for r in rows) else EXIT_WORKS
     return EXIT_WORKS if rows and all(r.verdict == Verdict.WORKS for r in rows) else EXIT_FAILS
 
 
-def _case_run(folder: Path, *, check: bool) -> int:
+def _case_run(folder: Path, args: argparse.Namespace) -> int:
     """Re-run a case and compare every sign-in with the stored report: exit 1 on any
-    REGRESSION; with `check`, 0 when all is the same as stored, else the verdict's status."""
+    REGRESSION (listed first, then the case); with `check`, 0 when all is the same as
+    stored, else the verdict's status."""
+    check = args.check
     result = run_case(folder)
-    print(result.text(), end="")
     stored = stored_report(folder)
     if stored is None:
         if check:
             raise ConfigError(f"{folder}: no readable report.json to compare with")
-        print("no stored report.json to compare with")
+        _print(result.text() + "no stored report.json to compare with\n", args)
         return exit_status(result.verdict)
     rerun = result.to_dict()
     changes = compare(stored, rerun, result.sign_ins)
-    for change in changes:
-        print(change.line())
     if changes:
+        lines = [f"{len(changes)} REGRESSION(s) from the stored report:"]
+        lines += [change.line() for change in changes]
+        _print("\n".join(lines) + "\n\n" + result.text(), args)
         return EXIT_FAILS
-    print(same_line(rerun))
+    _print(result.text() + same_line(rerun) + "\n", args)
     if check:
         return EXIT_WORKS
     return exit_status(result.verdict)
@@ -136,8 +159,11 @@ def add_doctor_command(commands: Any) -> None:
         default=str(Intent.BOTH),
         help="which sign-in the customer intends (default both)",
     )
-    doctor.add_argument("--at", metavar="ISO-8601", help="the instant (default now)")
+    doctor.add_argument(
+        "--at", metavar="ISO-8601", type=instant_arg, help="the instant (default now)"
+    )
     doctor.add_argument("--format", choices=("text", "json"), default="text")
+    add_color_argument(doctor)
     doctor.set_defaults(run=command_doctor)
 
 
@@ -155,8 +181,10 @@ def add_case_command(commands: Any) -> None:
     create.add_argument(
         "--at",
         metavar="ISO-8601",
+        type=instant_arg,
         help="pin this instant (default: the capture's first time, else now)",
     )
+    add_color_argument(create)
     run_parser = case_commands.add_parser("run", help="re-run a case at its pinned instant")
     run_parser.add_argument("folder", metavar="FOLDER")
     run_parser.add_argument(
@@ -165,6 +193,7 @@ def add_case_command(commands: Any) -> None:
         help="exit 0 when every sign-in's verdict and failing codes, the doctor's predictions "
         "and the case verdict equal the stored ones; a REGRESSION line for each difference",
     )
+    add_color_argument(run_parser)
     export = case_commands.add_parser("export", help="a redacted copy to attach to a ticket")
     export.add_argument("folder", metavar="FOLDER")
     export.add_argument("out", metavar="OUT")
@@ -182,4 +211,5 @@ def add_case_command(commands: Any) -> None:
         action="store_true",
         help="fail only on regressions (verdicts differing from stored ones)",
     )
+    add_color_argument(batch)
     case.set_defaults(run=command_case)

@@ -75,12 +75,14 @@ class Code(StrEnum):
     DESTINATION_LEGACY_ENDPOINT = "destination.legacy-endpoint"
     DESTINATION_MISSING = "destination.missing"
     DESTINATION_SKIPPED = "destination.skipped"
+    DESTINATION_BEHIND_PROXY = "destination.behind-proxy"
     RECIPIENT_MATCH = "recipient.match"
     RECIPIENT_MISMATCH = "recipient.mismatch"
     RECIPIENT_WRONG_REGION = "recipient.wrong-region"
     RECIPIENT_LEGACY_ENDPOINT = "recipient.legacy-endpoint"
     RECIPIENT_MISSING = "recipient.missing"
     RECIPIENT_SKIPPED = "recipient.skipped"
+    RECIPIENT_BEHIND_PROXY = "recipient.behind-proxy"
     # issuer
     ISSUER_MATCH = "issuer.match"
     ISSUER_MISMATCH = "issuer.mismatch"
@@ -236,12 +238,20 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.DESTINATION_LEGACY_ENDPOINT: "Response Destination is an old Mimecast endpoint.",
     Code.DESTINATION_MISSING: "Response has no Destination.",
     Code.DESTINATION_SKIPPED: "Not checked: no readable Response, or no ACS URL configured.",
+    Code.DESTINATION_BEHIND_PROXY: (
+        "Destination differs from the ACS URL only in scheme, host or port, and an untrusted "
+        "reverse proxy's headers name it: trust the proxy or fix its headers."
+    ),
     Code.RECIPIENT_MATCH: "SubjectConfirmationData Recipient equals the ACS URL.",
     Code.RECIPIENT_MISMATCH: "Recipient is another URL.",
     Code.RECIPIENT_WRONG_REGION: "Recipient is another region's Mimecast host.",
     Code.RECIPIENT_LEGACY_ENDPOINT: "Recipient is an old Mimecast endpoint.",
     Code.RECIPIENT_MISSING: "SubjectConfirmationData has no Recipient.",
     Code.RECIPIENT_SKIPPED: "Not checked: no assertion, or no ACS URL configured.",
+    Code.RECIPIENT_BEHIND_PROXY: (
+        "Recipient differs from the ACS URL only in scheme, host or port, and an untrusted "
+        "reverse proxy's headers name it: trust the proxy or fix its headers."
+    ),
     Code.ISSUER_MATCH: "Issuer equals the profile's Issuer URL.",
     Code.ISSUER_MISMATCH: "Issuer is another value.",
     Code.ISSUER_TRAILING_SLASH: "Issuer differs only by the trailing slash.",

@@ -109,6 +109,9 @@ class CheckSettings:
     outstanding_requests: Collection[str] | None = field(default=None, compare=False)
     received_at: str | None = None
     """The URL the message was POSTed to (the region's real ACS URL), when a server got it."""
+    proxy_url: str | None = None
+    """The URL an untrusted reverse proxy's headers (Forwarded, X-Forwarded-*) say the
+    message was POSTed to; set only when such headers arrived and were not trusted."""
     seen_assertion_ids: Container[str] | None = field(default=None, compare=False)
     certificate_warning: timedelta = timedelta(days=60)
     verifier: Verifier = Verifier.AUTO

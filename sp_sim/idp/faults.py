@@ -179,6 +179,21 @@ def _other_key() -> SigningKey:
     return SigningKey.generate()
 
 
+CLOCK_OFFSET_LIMIT = 366 * 24 * 3600
+"""The largest clock offset (seconds, either way) the fake IdP's clock may run: a year."""
+
+
+def _check_clock_offset(value: str) -> None:
+    try:
+        seconds = int(value)
+    except ValueError:
+        raise ValueError(f"clock-offset needs =SECONDS, got {value!r}") from None
+    if abs(seconds) > CLOCK_OFFSET_LIMIT:
+        raise ValueError(
+            f"clock-offset={value}: at most {CLOCK_OFFSET_LIMIT} seconds (366 days) either way"
+        )
+
+
 @dataclass(frozen=True)
 class FaultSet:
     """Named faults with optional values, as given in a config file, a flag or a call."""
@@ -194,10 +209,7 @@ class FaultSet:
             if name not in FAULTS:
                 raise ValueError(f"unknown fault {name!r}; known: {', '.join(FAULTS)}")
             if name == "clock-offset":
-                try:
-                    int(value)
-                except ValueError:
-                    raise ValueError("clock-offset needs =SECONDS") from None
+                _check_clock_offset(value)
             parsed.append((name, value if has_value else None))
         return cls(tuple(parsed))
 

@@ -5,6 +5,13 @@ from __future__ import annotations
 from sp_sim.core.model import Report, Status
 from sp_sim.render.findings import findings_lines, paint
 
+_SPELLING = {"sp": "SP", "idp": "IdP"}
+
+
+def initiated(initiated_by: str | None) -> str:
+    """`SP-initiated` or `IdP-initiated` (one spelling everywhere), `?-initiated` unknown."""
+    return f"{_SPELLING.get(initiated_by or '', initiated_by or '?')}-initiated"
+
 
 def report_text(report: Report, colour: bool = False) -> str:
     """Verdict, context, then every finding, failures first."""
@@ -15,7 +22,7 @@ def report_text(report: Report, colour: bool = False) -> str:
     )
     context = [f"judged at {report.judged_at}"] if report.judged_at else []
     if report.initiated_by:
-        context.append(f"{report.initiated_by.upper()}-initiated")
+        context.append(initiated(report.initiated_by))
     context.append("signed: " + (" and ".join(report.signed_elements) or "nothing verified"))
     lines = [verdict, " · ".join(context), ""]
     lines += findings_lines(report, colour=colour)

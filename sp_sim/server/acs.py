@@ -14,12 +14,15 @@ token: what guards it is the response's signature, its InResponseTo and the repl
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from aiohttp import web
+from lxml import etree
 
 from sp_sim.core.checks.transport import decode_transport
 from sp_sim.core.engine import check_decoded
@@ -27,13 +30,20 @@ from sp_sim.core.mimecast import REGIONS
 from sp_sim.core.model import Report
 from sp_sim.core.peek import peek_name_id
 from sp_sim.core.settings import CheckSettings
-from sp_sim.core.xml import parse_instant
-from sp_sim.server import pages, urls
+from sp_sim.core.xml import UnsafeXML, parse_instant, parse_untrusted
+from sp_sim.server import pages, proxy, urls
+from sp_sim.server.proxy import is_secure
 from sp_sim.server.state import VIA, Attempt, ServerState, Session, region_of, server_state
+from sp_sim.server.store import Claim, Known
 from sp_sim.tenant import Tenant
 from sp_sim.tenant.model import Urls
 
+if TYPE_CHECKING:
+    from sp_sim.server.checking import CheckPool
+
 SESSION_COOKIE = "sp_sim_session"
+CHECK_POOL: web.AppKey[CheckPool] = web.AppKey("sp_sim_check_pool")
+"""The worker processes that check (`sp_sim.server.checking`), when the app has them."""
 
 
 @dataclass(frozen=True)
@@ -47,17 +57,42 @@ class Snapshot:
     outstanding_requests: frozenset[str]
     seen_assertion_ids: frozenset[str]
     now: datetime
+    proxy_url: str | None = None
+    """The ACS URL an untrusted proxy's headers name (see `sp_sim.server.proxy`)."""
+
+
+@dataclass(frozen=True)
+class View:
+    """What the ACS looked up for one response before judging it: the store's answer
+    (`Known`) and the URL the request reached (`received_at`, None: the region's own)."""
+
+    known: Known
+    served_at: str | None = None
+    """The base URL a trusted proxy says the browser used; None: where this server listens."""
+    proxy_url: str | None = None
+    """The ACS URL an untrusted proxy's headers name, for the behind-a-proxy finding."""
+
+
+# The view of the response being handled, per task: `judge` takes `snapshot(state, region)`
+# on the event loop inside the handler's task, which set it.
+_VIEW: contextvars.ContextVar[View | None] = contextvars.ContextVar("sp_sim_view", default=None)
 
 
 def snapshot(state: ServerState, region: str) -> Snapshot:
-    """Take the snapshot, on the event loop."""
+    """Take the snapshot, on the event loop: the handler's `View` when it set one, else
+    the memory store as it is now."""
+    view = _VIEW.get()
+    if view is None:
+        known = Known(state.requests.snapshot(), state.used_assertions.snapshot())
+        view = View(known)
     return Snapshot(
         state.tenant,
-        urls.of(state),
+        urls.of(state, view.served_at),
         region,
-        state.requests.snapshot(),
-        state.used_assertions.snapshot(),
+        view.known.outstanding,
+        view.known.seen,
         state.clock(),
+        view.proxy_url,
     )
 
 
@@ -65,19 +100,32 @@ def settings_for(taken: Snapshot, xml: bytes | None) -> CheckSettings:
     """The account's settings for the profile this response's user reaches (with several
     profiles, found by the unverified NameID of the decoded `xml`), as `check_settings`
     builds them from the snapshot: nothing is patched in afterwards."""
+    return settings_with(taken, profile_for(taken, xml))
+
+
+def profile_for(taken: Snapshot, xml: bytes | None) -> str | None:
+    """The profile the unverified NameID's address reaches, with several profiles; None
+    (the first) otherwise."""
     tenant = taken.tenant
     profile = None
     if len(tenant.profiles) > 1 and xml is not None:
         name_id = peek_name_id(xml)  # already XML: read, not decoded again
         address = tenant.directory.find(name_id) if name_id else None
         profile = address.profile if address is not None else None
-    return tenant.check_settings(
-        profile if profile in {p.name for p in tenant.profiles} else None,
+    return profile if profile in {p.name for p in tenant.profiles} else None
+
+
+def settings_with(taken: Snapshot, profile: str | None) -> CheckSettings:
+    """The settings for `profile` (None: the first), from the snapshot."""
+    tenant = taken.tenant
+    settings = tenant.check_settings(
+        profile,
         urls=taken.urls,
         outstanding_requests=taken.outstanding_requests,
         seen_assertion_ids=taken.seen_assertion_ids,
         received_at=REGIONS[taken.region].acs_url,
     )
+    return replace(settings, proxy_url=taken.proxy_url) if taken.proxy_url else settings
 
 
 @dataclass(frozen=True)
@@ -97,8 +145,11 @@ def judge_message(body: bytes, taken: Snapshot) -> Judged:
     return Judged(check_decoded(decoded, settings, taken.now), settings, decoded.relay_state)
 
 
-async def judge(state: ServerState, region: str, body: bytes) -> Judged:
-    """Check the response in a worker thread until the verdict still holds on the event loop.
+async def judge(
+    state: ServerState, region: str, body: bytes, pool: CheckPool | None = None
+) -> Judged:
+    """Check the response in a worker thread (in `pool`'s processes when given) until the
+    verdict still holds on the event loop.
 
     A response that works relied on its assertion ID being unused and its request being
     outstanding. If another request consumed either while this one was being checked, it is
@@ -107,57 +158,83 @@ async def judge(state: ServerState, region: str, body: bytes) -> Judged:
     the consumed ID, so it cannot work, and the loop ends."""
     loop = asyncio.get_running_loop()
     while True:
-        judged = await loop.run_in_executor(None, judge_message, body, snapshot(state, region))
+        taken = snapshot(state, region)
+        if pool is not None:
+            judged = await pool.judge(body, taken)
+        else:
+            judged = await loop.run_in_executor(None, judge_message, body, taken)
         if not (judged.report.works and _consumed_meanwhile(state, judged.report)):
             return judged
 
 
 def _consumed_meanwhile(state: ServerState, report: Report) -> bool:
-    used = report.assertion_id is not None and report.assertion_id in state.used_assertions
-    answered = report.in_response_to is not None and report.in_response_to not in state.requests
-    return used or answered
+    """Only the view is read before judging; `claim` afterwards is the atomic step, and a
+    claim that loses judges again (`judged_and_claimed`)."""
+    return False
+
+
+def candidate_ids(body: bytes) -> tuple[frozenset[str], frozenset[str]]:
+    """Every InResponseTo and every ID in the (unverified) response: whichever the engine
+    ends up reading, the store is asked about it. Empty when nothing parses."""
+    decoded = decode_transport(body, CheckSettings())
+    if decoded.xml is None:
+        return frozenset(), frozenset()
+    try:
+        root = parse_untrusted(decoded.xml)
+    except (UnsafeXML, etree.XMLSyntaxError):
+        return frozenset(), frozenset()
+    answered = {str(v) for v in root.xpath("//@InResponseTo")}  # type: ignore[union-attr]
+    ids = {str(v) for v in root.xpath("//@ID")}  # type: ignore[union-attr]
+    return frozenset(answered), frozenset(ids)
+
+
+async def judged_and_claimed(
+    request: web.Request, state: ServerState, region: str, body: bytes
+) -> tuple[Judged, tuple[str, Session] | None]:
+    """Look up, judge, claim; judged again while a claim loses (another post of the same
+    response, or of another answer to its request, came first), which then fails with the
+    engine's own replay or unknown-request finding. StoreFull / StoreUnavailable: 503."""
+    request_ids, assertion_ids = candidate_ids(body)
+    served_at, proxy_url = proxy.served_at(request, state), proxy.untrusted_acs(request, state)
+    while True:
+        known = await state.store.known(request_ids, assertion_ids)
+        token = _VIEW.set(View(known, served_at, proxy_url))
+        try:
+            judged = await judge(state, region, body, request.config_dict.get(CHECK_POOL))
+        finally:
+            _VIEW.reset(token)
+        report = judged.report
+        if not report.works:
+            return judged, None
+        session = _session_of(judged, region)
+        until = _instant(report.valid_until)
+        claim = await state.store.claim(report.assertion_id, until, report.in_response_to, session)
+        if claim is Claim.WON:
+            return judged, session
+
+
+def _session_of(judged: Judged, region: str) -> tuple[str, Session] | None:
+    report, settings = judged.report, judged.settings
+    if not report.user:
+        return None
+    profile = settings.profile.name if settings.profile else ""
+    session = Session(report.user, report.user, profile, region, report.session_index)
+    return uuid.uuid4().hex, session
 
 
 async def acs(request: web.Request) -> web.StreamResponse:
     state = server_state(request)
     region = region_of(request)
     body = await request.read()
-    judged = await judge(state, region, body)
-    report, settings = judged.report, judged.settings
-    # From here to the response there is no await: checking the state and recording the
-    # outcome are one step on the event loop, so two requests cannot both use one assertion.
-    session = None
-    if report.works and report.user:
-        profile = settings.profile.name if settings.profile else ""
-        session = (
-            uuid.uuid4().hex,
-            Session(report.user, report.user, profile, region, report.session_index),
-        )
-    if report.works:
-        consume(state, report, session)  # StoreFull: HTTP 503, nothing recorded
-    attempt = state.record(region, request.config_dict[VIA], report, judged.relay_state)
+    judged, session = await judged_and_claimed(request, state, region, body)
+    via = request.config_dict[VIA]
+    attempt = await state.record(region, via, judged.report, judged.relay_state)
     response = report_response(request, attempt)
     if session is not None:
         response.set_cookie(
-            SESSION_COOKIE, session[0], httponly=True, samesite="Lax", secure=request.secure
+            SESSION_COOKIE, session[0], httponly=True, samesite="Lax", secure=is_secure(request)
         )
     return response
-
-
-def consume(state: ServerState, report: Report, session: tuple[str, Session] | None) -> None:
-    """An accepted assertion is used up until it stops being valid, the request it answered
-    is used up, and its user has a session. Every store is asked for room first, so a full
-    one (StoreFull) leaves all of them as they were."""
-    if report.assertion_id:
-        state.used_assertions.make_room(report.assertion_id)
-    if session is not None:
-        state.sessions.make_room(session[0])
-    if report.assertion_id:
-        state.used_assertions.put(report.assertion_id, True, _instant(report.valid_until))
-    if report.in_response_to:
-        state.requests.pop(report.in_response_to)
-    if session is not None:
-        state.sessions.put(*session)
 
 
 def _instant(value: str | None) -> datetime | None:
@@ -220,6 +297,8 @@ async def result(request: web.Request) -> web.Response:
     key = request.match_info["attempt"]
     as_json = key.endswith(".json")
     attempt = state.attempts.get(key.removesuffix(".json"))
+    if attempt is None:  # judged by another instance on the shared store
+        attempt = await state.store.attempt(key.removesuffix(".json"))
     if attempt is None:
         return web.Response(
             text=pages.message_page(
@@ -235,4 +314,5 @@ async def result(request: web.Request) -> web.Response:
 
 async def results(request: web.Request) -> web.Response:
     state = server_state(request)
-    return web.Response(text=pages.attempts(state.attempts.values()), content_type="text/html")
+    recent = await state.store.recent_attempts()
+    return web.Response(text=pages.attempts(recent), content_type="text/html")

@@ -35,7 +35,7 @@ from aiohttp import web
 from sp_sim.core.mimecast import REGIONS
 from sp_sim.idp.app import IDP_STATE, create_idp_app
 from sp_sim.idp.model import IdpTenant
-from sp_sim.server import acs, admin, csrf, pages, signin, slo, urls
+from sp_sim.server import acs, admin, checking, csrf, pages, signin, slo, urls
 from sp_sim.server.state import (
     REGION,
     SERVER,
@@ -44,6 +44,7 @@ from sp_sim.server.state import (
     ServerOptions,
     ServerState,
     StoreFull,
+    StoreUnavailable,
     Via,
 )
 from sp_sim.tenant import Tenant
@@ -70,6 +71,8 @@ async def never_500(request: web.Request, handler: Handler) -> web.StreamRespons
         return _bad_request("Too large", f"The request is larger than {MAX_BODY:,} bytes.")
     except StoreFull as full:
         return unavailable(request, full)
+    except StoreUnavailable as down:
+        return store_down(request, down)
     except web.HTTPException:
         raise
     except Exception as error:  # the last line of defence; the traceback goes to the log
@@ -106,6 +109,39 @@ def unavailable(request: web.Request, full: StoreFull) -> web.Response:
         content_type="text/html",
         headers=headers,
     )
+
+
+def store_down(request: web.Request, down: StoreUnavailable) -> web.Response:
+    """HTTP 503 when the shared store cannot be reached: nothing was accepted or recorded,
+    and the same request can work once it is back."""
+    text = f"sp-sim cannot answer now because {down}. Nothing was accepted or recorded."
+    headers = {"Retry-After": "5"}
+    if acs.wants_json(request):
+        document = {"error": "store-unavailable", "message": text, "store": down.store}
+        return web.json_response(document, status=503, headers=headers)
+    return web.Response(
+        text=pages.message_page("State store unavailable", text),
+        status=503,
+        content_type="text/html",
+        headers=headers,
+    )
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Alive and able to keep state: 200 `ok`, or 503 naming the store that cannot be
+    reached (the container's HEALTHCHECK)."""
+    store = request.app[SERVER].store
+    try:
+        await store.ping()
+    except StoreUnavailable as down:
+        return web.json_response(
+            {"status": "unavailable", "store": store.name, "message": str(down)}, status=503
+        )
+    return web.json_response({"status": "ok", "store": store.name})
+
+
+async def _close_store(app: web.Application) -> None:
+    await app[SERVER].store.close()
 
 
 def protocol_endpoint(request: web.Request) -> bool:
@@ -201,9 +237,13 @@ def create_sp_app(
         base_url.rstrip("/"),
     )
     app[SERVER] = state
+    checking.install(app, state.options.workers, lambda: state.tenant)
     app[csrf.SECRET] = csrf.new_secret()
     app.on_response_prepare.append(date_from_clock)
+    app.on_cleanup.append(_close_store)
     app.router.add_get("/", index)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", healthz)
     app.router.add_get("/results", acs.results)
     app.router.add_get("/results/{attempt}", acs.result)
     app.router.add_get("/admin", admin.profiles)

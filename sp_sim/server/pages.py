@@ -13,6 +13,7 @@ from lxml import etree
 
 from sp_sim.core.model import Finding, Report, Status
 from sp_sim.core.xml import UnsafeXML, parse_untrusted
+from sp_sim.render.text import initiated
 from sp_sim.server.state import Attempt
 from sp_sim.tenant import AuthenticationProfile
 
@@ -129,7 +130,7 @@ def result(attempt: Attempt) -> str:
         f"attempt {attempt.attempt_id}",
         f"{attempt.region} grid via {attempt.via}",
         f"judged at {report.judged_at}",
-        f"{(report.initiated_by or '?').upper()}-initiated",
+        initiated(report.initiated_by),
         "signed: " + (" and ".join(report.signed_elements) or "nothing verified"),
     ]
     rows = "".join(_finding_row(f) for f in report.ordered())

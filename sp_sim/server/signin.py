@@ -55,9 +55,8 @@ async def sign_in(request: web.Request) -> web.Response:
         state.clock(),
         requested_contexts=profile.requested_contexts,
     )
-    state.requests.put(
-        request_id, SentRequest(request_id, region_of(request), profile.name, address.email)
-    )
+    sent = SentRequest(request_id, region_of(request), profile.name, address.email)
+    await state.store.add_request(sent)  # StoreFull / StoreUnavailable: the app's 503
     if state.options.binding is Binding.POST:
         page = autopost(profile.login_url, post_fields(xml, request_id))
         return web.Response(text=page, content_type="text/html")

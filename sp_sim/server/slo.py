@@ -32,7 +32,7 @@ from sp_sim.core.model import Finding
 from sp_sim.server import pages, urls
 from sp_sim.server.acs import SESSION_COOKIE
 from sp_sim.server.authn_request import build_logout_request, build_logout_response
-from sp_sim.server.state import ServerState, server_state
+from sp_sim.server.state import ServerState, Session, server_state
 from sp_sim.tenant import AuthenticationProfile
 
 Check = Callable[[LogoutSettings], LogoutOutcome]
@@ -56,7 +56,7 @@ async def logout(request: web.Request) -> web.Response:
     the IdP issued them). The session ends when the IdP's verified answer comes back."""
     state = server_state(request)
     key = request.cookies.get(SESSION_COOKIE, "")
-    session = state.sessions.get(key) if key else None
+    session = await state.store.session(key) if key else None
     if session is None:
         return _page("Not signed in", "There is no sp-sim session to end.", 400)
     profile = _profile(state, session.profile)
@@ -70,7 +70,7 @@ async def logout(request: web.Request) -> web.Response:
         session.session_index,
     )
     # A full store raises StoreFull, which the app's middleware answers with HTTP 503.
-    state.logouts.put(request_id, key)
+    await state.store.add_logout(request_id, key)
     raise web.HTTPFound(append_query(profile.logout_url, redirect_query(xml, request_id)))
 
 
@@ -84,29 +84,33 @@ async def single_logout(request: web.Request) -> web.Response:
     else:
         form = await request.post()
         check = partial(check_post_logout, [(name, str(value)) for name, value in form.items()])
-    candidates = [(_settings(state, p), p) for p in state.tenant.profiles]
+    sessions = await state.store.sessions_list()
+    pending = await state.store.pending_logouts()
+    candidates = [(_settings(p, sessions, pending), p) for p in state.tenant.profiles]
     loop = asyncio.get_running_loop()
     outcome, profile = await loop.run_in_executor(None, _verify, check, candidates)
     if outcome.kind is LogoutKind.RESPONSE:
-        return _finish(request, state, outcome)
+        return await _finish(request, state, outcome)
     if outcome.kind is LogoutKind.REQUEST:
-        return _answer(request, state, outcome, profile)
+        return await _answer(request, state, outcome, profile)
     return _findings_page("Not a logout message", "Nothing was signed out.", outcome, 400)
 
 
-def _settings(state: ServerState, profile: AuthenticationProfile) -> LogoutSettings:
-    """A snapshot of what one profile verifies with, taken on the event loop."""
-    sessions = []
-    for key in state.sessions:
-        session = state.sessions.get(key)
-        if session is not None and session.profile in ("", profile.name):
-            sessions.append(KnownSession(key, session.name_id, session.session_index))
+def _settings(
+    profile: AuthenticationProfile, sessions: list[tuple[str, Session]], pending: frozenset[str]
+) -> LogoutSettings:
+    """A snapshot of what one profile verifies with, taken from the store on the loop."""
+    known = tuple(
+        KnownSession(key, s.name_id, s.session_index)
+        for key, s in sessions
+        if s.profile in ("", profile.name)
+    )
     return LogoutSettings(
         issuer=profile.issuer_url,
         certificates=profile.certificates,
         allow_unsigned=profile.allow_unsigned_logout,
-        sessions=tuple(sessions),
-        outstanding_requests=frozenset(state.logouts),
+        sessions=known,
+        outstanding_requests=pending,
     )
 
 
@@ -121,16 +125,16 @@ def _verify(
     return accepted or named
 
 
-def _finish(request: web.Request, state: ServerState, outcome: LogoutOutcome) -> web.Response:
+async def _finish(request: web.Request, state: ServerState, outcome: LogoutOutcome) -> web.Response:
     """The IdP's answer to our LogoutRequest: a verified one ends the sp-sim session."""
     if not outcome.authentic:
         return _findings_page(
             "Logout response refused", "The sp-sim session is kept.", outcome, 400
         )
-    key = state.logouts.pop(outcome.in_response_to or "")
+    key = await state.store.take_logout(outcome.in_response_to or "")
     if key is None:  # answered by a concurrent request since the snapshot
         return _page("Logout already answered", "This LogoutRequest was already answered.", 400)
-    session = state.sessions.pop(key)
+    session = await state.store.end_session(key)
     who = session.email if session is not None else "The user"
     if outcome.accepted:
         response = _findings_page("Signed out", f"{who} is signed out.", outcome, 200)
@@ -146,7 +150,7 @@ def _finish(request: web.Request, state: ServerState, outcome: LogoutOutcome) ->
     return response
 
 
-def _answer(
+async def _answer(
     request: web.Request,
     state: ServerState,
     outcome: LogoutOutcome,
@@ -155,7 +159,7 @@ def _answer(
     """End the sessions an accepted LogoutRequest names, and answer it at the profile's
     Logout URL: Success, or Requester with the reason."""
     for key in outcome.ended_sessions:
-        state.sessions.pop(key)
+        await state.store.end_session(key)
     if outcome.accepted:
         title, lead = "Signed out", f"{outcome.name_id} is signed out."
     else:

@@ -26,9 +26,11 @@ def account_urls(account: Account, base_url: str = "", *, local: bool = False) -
     return Urls(f"{region}/sso/{account.code}", acs, f"{acs}/logout")
 
 
-def of(state: ServerState) -> Urls:
-    """The URLs the state's account answers to now."""
-    return account_urls(state.tenant.account, state.base_url, local=state.options.local_urls)
+def of(state: ServerState, served_at: str | None = None) -> Urls:
+    """The URLs the state's account answers to now; with local URLs, under `served_at`
+    (the base URL a trusted proxy reported) when given, else where this server listens."""
+    base = served_at or state.base_url
+    return account_urls(state.tenant.account, base, local=state.options.local_urls)
 
 
 def entity_id(state: ServerState) -> str:

@@ -5,9 +5,10 @@ cases runs as a regression suite in CI."""
 
 from __future__ import annotations
 
+import re
 import sys
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -74,32 +75,113 @@ def _capture_rows(path: Path, settings: CheckSettings) -> list[Row]:
     ]
 
 
+def natural_key(path: Path) -> list[tuple[int, str]]:
+    """Sorts case-2 before case-10: runs of digits compare as numbers."""
+    parts = re.split(r"(\d+)", str(path).lower())
+    return [(1, "") if not p else ((0, p.zfill(20)) if p.isdigit() else (1, p)) for p in parts]
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What a batch runs, in natural order, and the folders it skips (no case inside)."""
+
+    runs: tuple[tuple[Path, str], ...]
+    """(case folder or capture file, the name its rows carry)."""
+    skipped: tuple[Path, ...] = ()
+
+
+def _walk(folder: Path, root: Path, cases: list[tuple[Path, str]], skipped: list[Path]) -> bool:
+    """Collect the cases at or below `folder`; True when there is one."""
+    if (folder / MANIFEST).exists():
+        cases.append((folder, str(folder.relative_to(root)) if folder != root else folder.name))
+        return True
+    found = False
+    children = sorted((c for c in folder.iterdir() if c.is_dir()), key=natural_key)
+    for child in children:
+        if child.name.startswith("."):
+            continue
+        if _walk(child, root, cases, skipped):
+            found = True
+        else:
+            skipped.append(child)
+    return found
+
+
+def find_targets(paths: Iterable[Path]) -> Targets:
+    """Every case folder found below each path (in natural order) and each capture file."""
+    runs: list[tuple[Path, str]] = []
+    skipped: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            if not _walk(path, path, runs, skipped) and path not in skipped:
+                skipped.append(path)
+        else:
+            runs.append((path, path.name))
+    return Targets(tuple(runs), tuple(dict.fromkeys(skipped)))
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A batch's rows; `interrupted` when Ctrl-C stopped it after `done` of `total`."""
+
+    rows: tuple[Row, ...]
+    skipped: tuple[Path, ...] = ()
+    done: int = 0
+    total: int = 0
+
+    @property
+    def interrupted(self) -> bool:
+        return self.done < self.total
+
+
 def run_batch(
     paths: Iterable[Path], settings: CheckSettings, progress: TextIO = sys.stderr
-) -> list[Row]:
-    """Every case folder (found below each path) and capture file, in order."""
-    targets: list[Path] = []
-    for path in paths:
-        if path.is_dir() and not (path / MANIFEST).exists():
-            targets += sorted(p.parent for p in path.rglob(MANIFEST))
-        else:
-            targets.append(path)
+) -> Batch:
+    """Every case folder (found below each path) and capture file, in natural order. Ctrl-C
+    stops it between cases: the rows so far are kept (`Batch.interrupted`)."""
+    targets = find_targets(paths)
     rows: list[Row] = []
-    live = progress.isatty()
-    for number, target in enumerate(targets, start=1):
-        found = _case_row(target) if target.is_dir() else _capture_rows(target, settings)
-        rows += [found] if isinstance(found, Row) else found
-        line = f"[{number}/{len(targets)}] {target.name}"
-        progress.write(f"\r{line:<70}" if live else f"{line}\n")
-        progress.flush()
-    if live:
-        progress.write("\n")
-    return rows
+    live, total, done = progress.isatty(), len(targets.runs), 0
+    try:
+        for done, (target, name) in enumerate(targets.runs, start=1):
+            line = f"[{done}/{total}] {name}"
+            progress.write(f"\r{line:<70}" if live else f"{line}\n")
+            progress.flush()
+            if target.is_dir():
+                rows.append(replace(_case_row(target), name=name))
+            else:
+                rows += _capture_rows(target, settings)
+    except KeyboardInterrupt:
+        done -= 1  # the one under way did not finish
+    finally:
+        if live:
+            progress.write("\n")
+    return Batch(tuple(rows), targets.skipped, done, total)
 
 
-def summary_table(rows: list[Row]) -> str:
+def _problems(rows: Sequence[Row]) -> list[str]:
+    """Regressions first, then failing rows: what a reader must see before the table."""
+    lines: list[str] = []
+    regressed = [r for r in rows if r.regressed]
+    if regressed:
+        lines.append(f"{len(regressed)} REGRESSION(s):")
+        for row in regressed:
+            lines.append(f"  {row.name}: REGRESSION {row.stored or '-'} → {row.verdict}")
+            lines += [f"    {change}" for change in row.changes]
+    failing = [r.name for r in rows if r.verdict in (Verdict.FAILS, ERROR) and not r.regressed]
+    if failing:
+        lines.append(f"{len(failing)} FAIL(s) or error(s): {', '.join(failing)}")
+    return [*lines, ""] if lines else []
+
+
+def summary_table(batch: Batch | Sequence[Row]) -> str:
+    """The problems first, then one line per row, the skipped folders and the totals."""
+    if not isinstance(batch, Batch):
+        batch = Batch(tuple(batch), done=len(batch), total=len(batch))
+    rows = batch.rows
     width = max([len(r.name) for r in rows] + [4])
     lines = [
+        *_problems(rows),
         f"{'case':<{width}}  verdict  stored   detail",
         f"{'-' * width}  -------  -------  ------",
     ]
@@ -109,12 +191,13 @@ def summary_table(rows: list[Row]) -> str:
             f"{row.name:<{width}}  {row.verdict:<7}  {row.stored or '-':<7}  "
             f"{row.detail[:100]}{flag}"
         )
-        lines += [f"    {change}" for change in row.changes]
+    lines += [f"skipped {path}: not a case folder and holds none" for path in batch.skipped]
     works = sum(1 for r in rows if r.verdict == Verdict.WORKS)
     regressions = sum(1 for r in rows if r.regressed)
+    stopped = f" (interrupted: {batch.done} of {batch.total} run)" if batch.interrupted else ""
     lines.append("")
     lines.append(
         f"{len(rows)} rows: {works} works, {len(rows) - works} fails or errors, "
-        f"{regressions} regression(s)"
+        f"{regressions} regression(s){stopped}"
     )
     return "\n".join(lines)

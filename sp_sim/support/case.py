@@ -22,7 +22,7 @@ from typing import Any
 
 import tomli_w
 
-from sp_sim.core.xml import ASSERTION, parse_instant, parse_untrusted, qname
+from sp_sim.core.xml import ASSERTION, format_instant, parse_instant, parse_untrusted, qname
 from sp_sim.errors import ConfigError
 from sp_sim.render.json import to_json
 from sp_sim.render.verdict import Verdict
@@ -76,7 +76,7 @@ class CaseResult:
     def to_dict(self) -> dict[str, Any]:
         return {
             "verdict": str(self.verdict),
-            "instant": self.instant.isoformat(),
+            "instant": format_instant(self.instant),
             "evidence": None if self.timelines is None else self.timelines.to_dict(),
             "doctor": [f.to_dict() for f in self.diagnosis.findings],
         }
@@ -84,7 +84,7 @@ class CaseResult:
     def text(self) -> str:
         parts = [] if self.timelines is None else [timelines_text(self.timelines)]
         parts.append(self.diagnosis.text())
-        head = f"case verdict: {self.verdict.heading} (judged at {self.instant.isoformat()})"
+        head = f"case verdict: {self.verdict.heading} (judged at {format_instant(self.instant)})"
         return f"{head}\n\n" + "\n".join(parts)
 
 
@@ -147,8 +147,8 @@ def _write_case(folder: Path, sent: _Sent, at: datetime | None, intent: Intent) 
     pinned = at or captured or now
     manifest = {
         "case": {
-            "created": now.isoformat(),
-            "instant": pinned.isoformat(),
+            "created": format_instant(now),
+            "instant": format_instant(pinned),
             "intent": str(intent),
             "redacted": False,
         },

@@ -8,6 +8,7 @@ not decode is skipped with a note.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import json
 import re
 from dataclasses import dataclass, replace
@@ -254,15 +255,34 @@ def read_saml_tracer(document: dict[str, Any]) -> list[Step]:
     return steps
 
 
+def _nearest_key(document: object) -> str:
+    """`; did you mean "log"?` when a key is a near miss of a HAR's or SAML-tracer's."""
+    if not isinstance(document, dict):
+        return " (a JSON object is expected)"
+    wanted = {"log": document, "requests": document}
+    log = document.get("log")
+    if isinstance(log, dict):
+        wanted = {"entries": log}
+    for key, where in wanted.items():
+        near = difflib.get_close_matches(key, [str(k) for k in where], n=1, cutoff=0.6)
+        if near and near[0] != key:
+            return f"; {near[0]!r}: did you mean {key!r}?"
+    if isinstance(log, dict):
+        return "; its log has no entries list"
+    return ""
+
+
 def read_evidence(data: bytes) -> tuple[CaptureFormat, list[Step]]:
     """(format, steps) of a HAR, a SAML-tracer export, or one raw message (XML, base64 or a
     form body). Raises EvidenceError for anything else."""
     text = data.removeprefix(b"\xef\xbb\xbf").strip()
-    if text.startswith(b"{"):
+    if text.startswith((b"{", b"[")):
         try:
             document = json.loads(text)
         except ValueError as error:
             raise EvidenceError(f"not valid JSON ({error})") from None
+        except RecursionError:
+            raise EvidenceError("JSON nested too deeply to read") from None
         if (
             isinstance(document, dict)
             and isinstance(document.get("log"), dict)
@@ -271,7 +291,9 @@ def read_evidence(data: bytes) -> tuple[CaptureFormat, list[Step]]:
             return CaptureFormat.HAR, read_har(document)
         if isinstance(document, dict) and isinstance(document.get("requests"), list):
             return CaptureFormat.SAML_TRACER, read_saml_tracer(document)
-        raise EvidenceError("JSON that is neither a HAR file nor a SAML-tracer export")
+        raise EvidenceError(
+            "JSON that is neither a HAR file nor a SAML-tracer export" + _nearest_key(document)
+        )
     if not text:
         raise EvidenceError("the file is empty")
     return CaptureFormat.RAW, [Step(0, StepKind.SAML_RESPONSE, "POST", "", None, body=text)]

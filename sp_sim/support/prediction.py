@@ -82,8 +82,20 @@ def predicted(
 ) -> Finding:
     """A failing (or warning) prediction, naming what it predicts."""
     what = PREDICTS.get(code)
-    suffix = f" Predicts: {what}." if what else ""
+    suffix = f" Predicts: {_predicts(what)}." if what else ""
     return Finding(code, status, message + suffix, expected=expected, observed=observed, hint=hint)
+
+
+def _predicts(what: str) -> str:
+    """What a PREDICTS entry foretells, as a phrase: Entra's AADSTS error, a failing
+    engine check (or family of checks), or the words of Mimecast's error page."""
+    if what.startswith("AADSTS"):
+        return f"Entra refuses the sign-in with {what}"
+    if what.endswith("."):
+        return f"the {what}* checks fail"
+    if "." in what:
+        return f"the {what} check fails"
+    return f"Mimecast's error page, which says it can't {what}"
 
 
 @dataclass(frozen=True)

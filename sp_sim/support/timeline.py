@@ -18,7 +18,7 @@ from sp_sim.core.engine import check_response
 from sp_sim.core.mimecast import region_for_host
 from sp_sim.core.model import Report
 from sp_sim.core.settings import CheckSettings
-from sp_sim.core.xml import parse_instant
+from sp_sim.core.xml import format_instant, parse_instant
 from sp_sim.render.verdict import Verdict
 from sp_sim.support.evidence import CaptureFormat, Step, StepKind
 from sp_sim.support.stores import CaptureStores
@@ -117,7 +117,7 @@ def _step_dict(step: Step | None) -> dict[str, Any] | None:
         "kind": str(step.kind),
         "method": step.method,
         "url": step.url,
-        "at": None if step.at is None else step.at.isoformat(),
+        "at": None if step.at is None else format_instant(step.at),
         "status": step.status,
         "reply": step.reply or None,
         "aadsts": step.aadsts,

@@ -4,13 +4,14 @@ them), notes, unknowns and the step that failed. JSON is `Timelines.to_dict()`."
 
 from __future__ import annotations
 
+from sp_sim.core.xml import format_instant
 from sp_sim.render.findings import findings_lines
 from sp_sim.support.evidence import Step
 from sp_sim.support.timeline import SignIn, Timelines
 
 
 def _step(label: str, step: Step) -> str:
-    when = step.at.isoformat(timespec="seconds") if step.at else "time unknown"
+    when = format_instant(step.at) if step.at else "time unknown"
     reply = f"  [{step.reply}]" if step.reply else ""
     url, _, query = (step.url or "(pasted message)").partition("?")
     shown = f"{url}?{query.split('=', 1)[0]}=…" if query else url

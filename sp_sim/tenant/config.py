@@ -62,7 +62,7 @@ class _Directory(_Strict):
 
 
 class _Checks(_Strict):
-    clock_skew_seconds: int = Field(default=300, ge=0)
+    clock_skew_seconds: int = Field(default=300, ge=0, le=86400)  # a day at most
 
 
 class _TenantFile(_Strict):

@@ -132,7 +132,7 @@ async def test_batch_as_a_regression_suite(sp_start: Start, tmp_path: Path) -> N
     create_case(cases / "har-case", DEMO_TENANT, evidence=har)
     create_case(cases / "settings-only", DEMO_TENANT, at=None)
     progress = io.StringIO()
-    rows = run_batch([cases, har], load_tenant(DEMO_TENANT).check_settings(), progress)
+    rows = run_batch([cases, har], load_tenant(DEMO_TENANT).check_settings(), progress).rows
     assert [r.name for r in rows][:2] == ["har-case", "settings-only"]
     assert len(rows) == 2 + 4  # two cases, then the capture's four sign-ins
     assert "[1/3]" in progress.getvalue()
@@ -218,7 +218,7 @@ async def test_case_run_check_compares_every_sign_in(sp_start: Start, tmp_path: 
     checked = run("case", "run", str(folder), "--check")
     assert checked.returncode == 1, checked.stdout
     lines = [line for line in checked.stdout.splitlines() if line.startswith("REGRESSION")]
-    at = "2026-06-01T12:00:00+00:00"
+    at = "2026-06-01T12:00:00.000Z"
     assert lines == [
         f"REGRESSION sign-in 3 ({at}, B.Simon@contoso.com): codes gained signature.digest-mismatch",
         f"REGRESSION sign-in 4 ({at}, B.Simon@contoso.com): verdict works → fails; codes "

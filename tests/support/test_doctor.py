@@ -342,7 +342,7 @@ def test_doctor_command_with_az_json_and_metadata(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "FAIL  doctor.reply-url-missing" in result.stdout
-    assert "Predicts: AADSTS50011" in result.stdout
+    assert "Predicts: Entra refuses the sign-in with AADSTS50011." in result.stdout
     assert "PASS  doctor.nameid" in result.stdout
     bad = tmp_path / "bad.json"
     bad.write_text("[1, 2]")

@@ -77,7 +77,7 @@ def check_audience(assertion: etree._Element, settings: CheckSettings, covered: 
     return Finding(
         code,
         Status.FAIL,
-        f"{why} In an IdP-initiated sign-in Entra issues the token anyway; Mimecast refuses it.",
+        f"{why} Mimecast refuses an assertion that is not addressed to it.",
         expected=expected,
         observed=observed or "(empty)",
         hint=Hint(Side.ENTRA_APP, _FIELD, f"set it to {expected}"),
@@ -96,7 +96,7 @@ def check_audience_value(observed: str, expected: str, region: Region | None) ->
         return (
             Code.AUDIENCE_MISSING_SCHEME,
             f"Audience {observed!r} is the scheme-less form Mimecast asks other IdPs for; "
-            "with Entra the Identifier is the https:// URL.",
+            "this profile expects the https:// URL (the form an Entra Identifier takes).",
         )
     if seen.scheme != "https" and seen.host == wanted.host and seen.path == wanted.path:
         return Code.AUDIENCE_MISSING_SCHEME, f"Audience {observed!r} lacks https://."

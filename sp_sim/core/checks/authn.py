@@ -44,7 +44,7 @@ def check_authn(assertion: etree._Element, settings: CheckSettings, covered: boo
             Code.AUTHN_CONTEXT_DIFFERS,
             Status.WARN,
             f"The user signed in with {class_ref}; the profile requests {', '.join(requested)}. "
-            "For an SP-initiated sign-in Entra refuses with AADSTS75011.",
+            "In an SP-initiated sign-in the IdP may refuse it (Entra: AADSTS75011).",
             expected=" or ".join(requested),
             observed=class_ref,
             hint=Hint(

@@ -17,7 +17,8 @@ from sp_sim.core.settings import CheckSettings
 _RENEW = Hint(
     Side.MIMECAST_PROFILE,
     "Identity Provider Certificate (Metadata)",
-    "create and activate a new certificate in the Entra app (SAML Signing Certificate), "
+    "create and activate a new signing certificate at the IdP (Entra: the app's SAML "
+    "Signing Certificate), "
     "then paste it here or Import the metadata again",
 )
 
@@ -40,7 +41,7 @@ def _one(certificate: Certificate, settings: CheckSettings, now: datetime) -> Fi
             Code.CERTIFICATE_EXPIRED,
             Status.WARN,
             f"Certificate {certificate.thumbprint} expired {-left.days} day(s) ago "
-            f"({validity}). Entra stops using it once a new one is active.",
+            f"({validity}). The IdP signs with it until a new one is made active.",
             expected=f"not after {now:%Y-%m-%d}",
             observed=validity,
             hint=_RENEW,

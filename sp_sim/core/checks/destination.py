@@ -7,6 +7,8 @@ URL. Entra writes its Reply URL into both.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from sp_sim.core.codes import Code
 from sp_sim.core.mimecast import other_spelling, parse_mimecast_url
 from sp_sim.core.model import Finding, Hint, Side, Status
@@ -18,22 +20,39 @@ _CODES = {
         Code.DESTINATION_MISMATCH,
         Code.DESTINATION_WRONG_REGION,
         Code.DESTINATION_LEGACY_ENDPOINT,
+        Code.DESTINATION_BEHIND_PROXY,
     ),
     "Recipient": (
         Code.RECIPIENT_MATCH,
         Code.RECIPIENT_MISMATCH,
         Code.RECIPIENT_WRONG_REGION,
         Code.RECIPIENT_LEGACY_ENDPOINT,
+        Code.RECIPIENT_BEHIND_PROXY,
     ),
 }
 _REPLY_URL = "Basic SAML Configuration › Reply URL (Assertion Consumer Service URL)"
+_PROXY = "the reverse proxy in front of the SP (or the SP's list of trusted proxies)"
+
+
+def _only_origin_differs(observed: str, expected: str) -> bool:
+    """The same path, another scheme, host or port: what a proxy in between changes."""
+    try:
+        seen, wanted = urlsplit(observed), urlsplit(expected)
+        origins = (
+            (seen.scheme, seen.hostname, seen.port),
+            (wanted.scheme, wanted.hostname, wanted.port),
+        )
+    except ValueError:
+        return False
+    same_path = seen.path.rstrip("/") == wanted.path.rstrip("/") and seen.query == wanted.query
+    return same_path and origins[0] != origins[1]
 
 
 def compare_acs(
     kind: str, observed: str, settings: CheckSettings, location: str, covered: bool
 ) -> Finding:
     """Compare a Destination or Recipient with the ACS URL, explaining near misses."""
-    match, mismatch, wrong_region, legacy = _CODES[kind]
+    match, mismatch, wrong_region, legacy, behind_proxy = _CODES[kind]
     expected = settings.acs_url or ""
     if observed == expected:
         return Finding(
@@ -46,6 +65,20 @@ def compare_acs(
             covered_by_signature=covered,
         )
     hint = Hint(Side.ENTRA_APP, _REPLY_URL, f"set it to {expected}")
+    if settings.proxy_url is not None and _only_origin_differs(observed, expected):
+        return Finding(
+            behind_proxy,
+            Status.FAIL,
+            f"{kind} is {observed}; this SP serves {expected}, and the request came through a "
+            f"reverse proxy whose headers say {settings.proxy_url}. Behind a proxy: trust it "
+            "with --trusted-proxy, or fix the proxy's headers (X-Forwarded-Proto/Host/Port "
+            "or Forwarded), rather than the Entra Reply URL.",
+            expected=expected,
+            observed=observed,
+            hint=Hint(Side.SENDER, _PROXY, "sp-sim serve --trusted-proxy <the proxy's CIDR>"),
+            location=location,
+            covered_by_signature=covered,
+        )
     seen = parse_mimecast_url(observed)
     wanted = parse_mimecast_url(expected)
     if other_spelling(seen, wanted):

@@ -211,9 +211,10 @@ def _explain(
         return finding(
             Code.NAMEID_OPAQUE_ID,
             Status.FAIL,
-            f"NameID {value!r} is an opaque ID, not an email address. Entra sends a "
-            "persistent pairwise ID when the Unique User Identifier's source attribute is "
-            "empty for this user (often user.mail).",
+            f"NameID {value!r} is an opaque ID (a transient or persistent pseudonym), not an "
+            "email address. An IdP sends one when the NameID's source is empty for this user "
+            "or its format asks for a pseudonym (Entra: a pairwise ID when the Unique User "
+            "Identifier's source attribute, often user.mail, is empty).",
             expected,
             switch
             or Hint(
@@ -229,7 +230,7 @@ def _explain(
             Code.NAMEID_UPN_NOT_ADDRESS,
             Status.FAIL,
             f"NameID {value!r} (probably the UPN) is not the user's Mimecast address; "
-            "Entra signs the user in, Mimecast cannot find them.",
+            "the IdP signs the user in, Mimecast cannot find them.",
             expected,
             switch,
         )

@@ -186,7 +186,7 @@ def _shape_findings(root: etree._Element) -> list[Finding]:
         findings.append(
             _fail(
                 Code.XML_MULTIPLE_ASSERTIONS,
-                f"{len(assertions)} Assertion elements; Entra sends one. Which one a "
+                f"{len(assertions)} Assertion elements; an IdP sends one. Which one a "
                 "library reads decides who signs in: a signature-wrapping shape.",
                 observed=f"{len(assertions)} Assertions",
             )
@@ -204,7 +204,8 @@ def _shape_findings(root: etree._Element) -> list[Finding]:
             Finding(
                 Code.XML_ENCRYPTED_ASSERTION,
                 Status.FAIL,
-                "The assertion is encrypted: token encryption is on in the Entra app. "
+                "The assertion is encrypted: token encryption is on at the IdP (Entra: the app's "
+                "Token encryption). "
                 "A Mimecast profile has no decryption key, so it cannot read it.",
                 expected="a plain saml:Assertion",
                 observed="saml:EncryptedAssertion",

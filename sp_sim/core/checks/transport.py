@@ -7,6 +7,7 @@ wrapped), or the whole URL-encoded form body.
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
@@ -27,19 +28,50 @@ class Decoded:
     findings: tuple[Finding, ...]
 
 
-def _fail(code: Code, message: str, observed: str | None = None) -> Finding:
+_POST = "send the message with the HTTP-POST binding"
+_BASE64_TEXT = frozenset(string.ascii_letters + string.digits + "+/=-_%")
+"""Base64, its URL-safe form and URL-encoding: what a SAMLResponse paste may hold."""
+_WHOLE = "copy the whole SAMLResponse value again (from the HAR or SAML-tracer export)"
+
+
+def _fail(code: Code, message: str, observed: str | None = None, fix: str = _POST) -> Finding:
     return Finding(
         code,
         Status.FAIL,
         message,
         expected="a base64-encoded SAMLResponse (HTTP-POST binding)",
         observed=observed,
-        hint=Hint(Side.SENDER, "SAMLResponse", "send the message with the HTTP-POST binding"),
+        hint=Hint(Side.SENDER, "SAMLResponse", fix),
     )
 
 
-def _failed(code: Code, message: str, relay_state: str | None = None) -> Decoded:
-    return Decoded(None, relay_state, (_fail(code, message),))
+def _failed(code: Code, message: str, relay_state: str | None = None, fix: str = _POST) -> Decoded:
+    return Decoded(None, relay_state, (_fail(code, message, fix=fix),))
+
+
+def _not_base64(text: str, relay_state: str | None) -> Decoded:
+    """Not base64: a paste cut short (its length is not a multiple of 4) says so."""
+    compact = "".join(text.split())
+    length, stray = len(compact), sorted(set(compact) - _BASE64_TEXT)
+    if stray:
+        return _failed(
+            Code.TRANSPORT_NOT_BASE64,
+            "SAMLResponse is not valid base64: it holds characters base64 does not use "
+            f"({' '.join(repr(c) for c in stray[:5])}).",
+            relay_state,
+            fix=_WHOLE,
+        )
+    if length % 4:
+        return _failed(
+            Code.TRANSPORT_NOT_BASE64,
+            f"SAMLResponse is not valid base64: its {length:,} characters are not a multiple "
+            "of 4, so the paste was cut short or lost a character.",
+            relay_state,
+            fix=_WHOLE,
+        )
+    return _failed(
+        Code.TRANSPORT_NOT_BASE64, "SAMLResponse is not valid base64.", relay_state, fix=_WHOLE
+    )
 
 
 def _decoded(how: str) -> Finding:
@@ -95,7 +127,7 @@ def _decode_text(text: str, settings: CheckSettings) -> Decoded:
     try:
         raw = decode_base64(value if value is not None else text, lenient=True)
     except BindingError:
-        return _failed(Code.TRANSPORT_NOT_BASE64, "SAMLResponse is not valid base64.", relay_state)
+        return _not_base64(value if value is not None else text, relay_state)
     if raw.lstrip(_BOM + b" \t\r\n").startswith(b"<"):
         return Decoded(raw, relay_state, (_decoded("form body, base64" if is_form else "base64"),))
     return _inflated(raw, relay_state, settings)
@@ -115,6 +147,7 @@ def _inflated(raw: bytes, relay_state: str | None, settings: CheckSettings) -> D
             Code.TRANSPORT_NOT_BASE64,
             "The base64 decodes to something that is not XML.",
             relay_state,
+            fix="send the SAMLResponse as posted: the base64 of the Response XML",
         )
     deflated = _fail(
         Code.TRANSPORT_DEFLATED,
