@@ -16,7 +16,6 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import load_key
 from sp_sim.core.bindings import (
     MAX_INFLATED,
     AutoPost,
@@ -42,6 +41,7 @@ from sp_sim.core.bindings import (
 )
 from sp_sim.core.errors import SpSimError
 from sp_sim.core.xml import SignatureAlgorithm
+from tests.helpers import load_key
 
 PROPERTY = settings(max_examples=200, deadline=None, derandomize=True, database=None)
 XML = b"<samlp:LogoutRequest xmlns:samlp='urn:oasis:names:tc:SAML:2.0:protocol' ID='_1'/>"

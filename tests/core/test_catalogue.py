@@ -11,9 +11,9 @@ import pytest
 
 import sp_sim
 import sp_sim.core
-from conftest import NOW
 from sp_sim.core import CheckSettings, Status, check_response
 from sp_sim.core.codes import DESCRIPTIONS, Code
+from tests.helpers import NOW
 
 TESTS = Path(__file__).resolve().parent.parent
 # Every `<check>.skipped` code the engine reports when nothing can be read, by name: a new
@@ -39,7 +39,8 @@ SKIPPED_WHEN_NOTHING_IS_READ = {
 
 def _test_sources() -> str:
     here = Path(__file__).resolve()
-    return "\n".join(p.read_text() for p in TESTS.rglob("test_*.py") if p != here)
+    cases = [*TESTS.rglob("test_*.py"), *(TESTS / "helpers").glob("*.py")]  # rows live there
+    return "\n".join(p.read_text() for p in cases if p != here)
 
 
 def test_every_code_is_described() -> None:

@@ -6,10 +6,10 @@ import base64
 
 import pytest
 
-from conftest import FIXTURES
 from sp_sim.core import CertificateError, load_certificates, parse_idp_metadata
 from sp_sim.core.certs import Certificate, unique
 from sp_sim.core.metadata import MetadataError
+from tests.helpers import FIXTURES
 
 METADATA = FIXTURES / "entra-captures" / "federationmetadata-2f277f1e.xml"
 

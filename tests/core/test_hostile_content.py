@@ -17,7 +17,6 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 from lxml import etree
 
-from conftest import CLAIMS, ISSUER, NOW, Judge, load_key
 from sp_sim.core import Code, Report, Status, check_response
 from sp_sim.core.certs import Certificate
 from sp_sim.core.checks.nameid import TRANSIENT_FORMAT
@@ -27,6 +26,8 @@ from sp_sim.core.mimecast import REGIONS
 from sp_sim.core.settings import ProfileView
 from sp_sim.core.xml import ASSERTION, DSIG, SignatureAlgorithm, qname
 from sp_sim.idp.mint import Signing, Token, build_response
+from tests.helpers import CLAIMS, ISSUER, NOW, Judge, load_key
+from tests.helpers.xml import Mutate, after_signing, first, set_on
 
 A = ASSERTION
 ASSERTION_PATH = qname(A, "Assertion")
@@ -37,25 +38,6 @@ CONDITIONS = f"{ASSERTION_PATH}/{qname(A, 'Conditions')}"
 AUDIENCE = f"{CONDITIONS}/{qname(A, 'AudienceRestriction')}/{qname(A, 'Audience')}"
 RSA_SHA256 = SignatureAlgorithm.RSA_SHA256.value
 SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
-Mutate = Callable[[etree._Element], None]
-
-
-def after_signing(mutate: Mutate) -> Callable[[etree._Element], bytes]:
-    def fault(response: etree._Element) -> bytes:
-        mutate(response)
-        return etree.tostring(response)
-
-    return fault
-
-
-def first(response: etree._Element, path: str) -> etree._Element:
-    found = response.find(path)
-    assert found is not None, path
-    return found
-
-
-def set_on(path: str, name: str, value: str) -> Mutate:
-    return lambda response: first(response, path).set(name, value)
 
 
 def failing(report: Report) -> set[str]:

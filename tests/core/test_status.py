@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conftest import NOW, load_key
 from sp_sim.core import CheckSettings, Side, Status, check_response
 from sp_sim.idp.mint import Token, mint_error_response
+from tests.helpers import NOW, load_key
 
 REQUESTER = "urn:oasis:names:tc:SAML:2.0:status:Requester"
 

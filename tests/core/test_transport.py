@@ -10,10 +10,10 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from conftest import NOW
 from sp_sim.core import CheckSettings, Status, check_response
 from sp_sim.core.keys import SigningKey
 from sp_sim.idp.mint import Token, mint_response
+from tests.helpers import NOW
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from conftest import NOW, Judge, load_key
 from sp_sim.core import CheckSettings, Report, check_response
 from sp_sim.core.checks import enveloped
 from sp_sim.core.checks.signature import SIGNATURE_TAG
@@ -24,9 +23,8 @@ from sp_sim.core.checks.signed_info import read_signed_info
 from sp_sim.core.settings import Verifier
 from sp_sim.core.xml import ASSERTION, parse_instant, qname
 from sp_sim.idp.mint import Signing, mint_response_element
-from tests.core import test_entra_captures as captures
-from tests.core import test_fault_matrix as matrix
-from tests.core import test_fuzz as fuzz
+from tests.helpers import NOW, Judge, captures, fuzz, load_key
+from tests.helpers import fault_matrix as matrix
 
 
 def both(data: bytes, settings_: CheckSettings, now: Any = NOW) -> tuple[Report, Report]:
@@ -63,7 +61,7 @@ def test_every_fault_matrix_row_gets_one_verdict(sp_judge: Judge, row: Any) -> N
 @pytest.mark.parametrize("name", captures.CAPTURES)
 @pytest.mark.parametrize("change", ["none", "signed-byte", "signature-value"])
 def test_genuine_captures_get_one_verdict(name: str, change: str) -> None:
-    data, settings_, at = captures._capture(name)
+    data, settings_, at = captures.capture(name)
     if change == "signed-byte":
         data = data.replace(b"ondemand", b"ondemanD", 1).replace(b"pagero", b"pagerO", 1)
     elif change == "signature-value":
@@ -77,7 +75,7 @@ def test_genuine_captures_get_one_verdict(name: str, change: str) -> None:
 
 
 def test_the_fast_path_is_taken_for_entras_shape() -> None:
-    response = mint_response_element(fuzz._token(Signing.BOTH), load_key("entra-active"))
+    response = mint_response_element(fuzz.token_for(Signing.BOTH), load_key("entra-active"))
     for element in (response, response.find(qname(ASSERTION, "Assertion"))):
         assert element is not None
         signature = element.find(SIGNATURE_TAG)
@@ -91,7 +89,7 @@ def test_the_fast_path_is_taken_for_entras_shape() -> None:
 
 
 def test_the_fast_path_leaves_the_tree_as_it_was() -> None:
-    response = mint_response_element(fuzz._token(Signing.ASSERTION), load_key("entra-active"))
+    response = mint_response_element(fuzz.token_for(Signing.ASSERTION), load_key("entra-active"))
     etree.indent(response)
     before = etree.tostring(response)
     assertion = response.find(qname(ASSERTION, "Assertion"))
@@ -116,8 +114,8 @@ def test_mutated_responses_get_one_verdict(
 ) -> None:
     root = copy.deepcopy(fuzz.ORIGINALS[signing])
     if as_bytes:
-        body = fuzz._mutate_bytes(data, base64.b64encode(etree.tostring(root)))
+        body = fuzz.mutate_bytes(data, base64.b64encode(etree.tostring(root)))
     else:
-        fuzz._mutate_tree(data, root)
+        fuzz.mutate_tree(data, root)
         body = etree.tostring(root)
     assert_same(*both(body, fuzz.SETTINGS))

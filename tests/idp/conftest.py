@@ -12,7 +12,6 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from conftest import NOW, load_key
 from sp_sim.core import CheckSettings
 from sp_sim.core.settings import Address, Directory
 from sp_sim.idp.app import create_idp_app
@@ -20,6 +19,7 @@ from sp_sim.idp.config import load_idp
 from sp_sim.idp.faults import FaultSet
 from sp_sim.idp.model import EnterpriseApp, IdpTenant, SignInMethod, User
 from sp_sim.tenant import load_tenant
+from tests.helpers import NOW, load_key
 
 
 def _app(base: EnterpriseApp, app_id: str, **changes: Any) -> EnterpriseApp:

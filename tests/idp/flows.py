@@ -8,7 +8,6 @@ from typing import Any
 
 from yarl import URL
 
-from conftest import NOW
 from sp_sim.core import CheckSettings, Report, check_response
 from sp_sim.core.bindings import (
     Binding,
@@ -19,6 +18,7 @@ from sp_sim.core.bindings import (
 )
 from sp_sim.idp.model import IdpTenant
 from sp_sim.server.authn_request import build_authn_request
+from tests.helpers import NOW
 
 ENTITY_ID = "https://us-api.mimecast.com/sso/CUSA1A1"
 ACS = "https://us-api.mimecast.com/login/saml"

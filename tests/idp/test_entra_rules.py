@@ -11,7 +11,6 @@ import pytest
 from lxml import etree
 from yarl import URL
 
-from conftest import NOW, load_key
 from sp_sim.core import CheckSettings, Status, load_certificates, parse_idp_metadata
 from sp_sim.core.bindings import Binding, redirect_query
 from sp_sim.core.xml import ASSERTION, qname
@@ -20,6 +19,7 @@ from sp_sim.idp.config import load_idp
 from sp_sim.idp.mint import Signing
 from sp_sim.idp.model import IdpTenant
 from sp_sim.server.authn_request import build_authn_request, build_logout_request
+from tests.helpers import NOW, load_key
 from tests.idp.flows import ACS, ENTITY_ID, answer_of, judge, sp_initiated
 
 PASSWORD_PROTECTED = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"

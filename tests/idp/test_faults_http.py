@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from conftest import NOW
 from sp_sim.core import CheckSettings, Status, check_response
 from sp_sim.idp.faults import FAULTS, LOGOUT_FAULTS, WRAPPING_VARIANTS, FaultSet
 from sp_sim.idp.model import IdpTenant
 from sp_sim.idp.tokens import issue_response
+from tests.helpers import NOW
 from tests.idp.flows import judge, sp_initiated
 
 FAIL, WARN, PASS = Status.FAIL, Status.WARN, Status.PASS

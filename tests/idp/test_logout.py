@@ -12,7 +12,6 @@ import pytest
 from lxml import etree
 from yarl import URL
 
-from conftest import NOW, load_key
 from sp_sim.core.bindings import Parameter, read_redirect_query, redirect_query, redirect_signer
 from sp_sim.core.logout import RESPONDER
 from sp_sim.core.xml import ASSERTION, PROTOCOL, STATUS_SUCCESS, SignatureAlgorithm, qname
@@ -21,6 +20,7 @@ from sp_sim.idp.mint import Algorithm
 from sp_sim.idp.model import IdpTenant
 from sp_sim.idp.tokens import issue
 from sp_sim.server.authn_request import build_logout_request, build_logout_response
+from tests.helpers import NOW, load_key
 from tests.idp.flows import sp_initiated
 
 APP = "withlogout"

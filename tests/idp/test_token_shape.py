@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 from lxml import etree
 
-from conftest import FIXTURES, NOW
 from sp_sim.core.xml import ASSERTION, DSIG, PROTOCOL, parse_instant, qname
 from sp_sim.idp.model import IdpTenant
 from sp_sim.idp.tokens import issue_response
+from tests.helpers import FIXTURES, NOW
 
 CAPTURES = ["az-dow-sap-20191015", "az-pagero-20200717"]
 A = ASSERTION

@@ -6,43 +6,36 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
 
 import pytest
 from lxml import etree
 
 from sp_sim.core.xml import ASSERTION, DSIG, qname
+from tests.helpers.xml import Mutate, first
 from tests.server.conftest import Start
 
 A = ASSERTION
-Mutate = Callable[[etree._Element], None]
-
-
-def _first(root: etree._Element, path: str) -> etree._Element:
-    found = root.find(path)
-    assert found is not None, path
-    return found
 
 
 def _slot(root: etree._Element) -> None:
-    method = _first(root, f".//{qname(DSIG, 'DigestMethod')}")
+    method = first(root, f".//{qname(DSIG, 'DigestMethod')}")
     method.set("Algorithm", "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256")
 
 
 def _relative_namespace(root: etree._Element) -> None:
-    etree.SubElement(_first(root, f"{qname(A, 'Assertion')}/{qname(A, 'Subject')}"), "{rel}x")
+    etree.SubElement(first(root, f"{qname(A, 'Assertion')}/{qname(A, 'Subject')}"), "{rel}x")
 
 
 def _audience(root: etree._Element) -> None:
-    _first(root, f".//{qname(A, 'Audience')}").text = "]"
+    first(root, f".//{qname(A, 'Audience')}").text = "]"
 
 
 def _year_one(root: etree._Element) -> None:
-    _first(root, f".//{qname(A, 'Conditions')}").set("NotOnOrAfter", "0001-01-01T00:00:00+01:00")
+    first(root, f".//{qname(A, 'Conditions')}").set("NotOnOrAfter", "0001-01-01T00:00:00+01:00")
 
 
 def _comment(root: etree._Element) -> None:
-    _first(root, qname(A, "Assertion")).addprevious(etree.Comment(" a comment "))
+    first(root, qname(A, "Assertion")).addprevious(etree.Comment(" a comment "))
 
 
 def _look_alike(root: etree._Element) -> None:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
 from sp_sim.core.mimecast import REGIONS, region_for_account
 from sp_sim.errors import ConfigError
 from sp_sim.tenant import load_tenant
 from sp_sim.tenant.config import tenant_to_toml
+from tests.helpers import FIXTURES
 
 DEMO = Path(str(resources.files("sp_sim") / "demo" / "tenant.toml"))
 
