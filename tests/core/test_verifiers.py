@@ -18,7 +18,7 @@ from lxml import etree
 
 from sp_sim.core import CheckSettings, Report, check_response
 from sp_sim.core.checks import enveloped
-from sp_sim.core.checks.signature import SIGNATURE_TAG
+from sp_sim.core.checks.dsig import SIGNATURE_TAG
 from sp_sim.core.checks.signed_info import read_signed_info
 from sp_sim.core.settings import Verifier
 from sp_sim.core.xml import ASSERTION, parse_instant, qname

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from sp_sim.core import CheckSettings, Report
-from sp_sim.core.checks.signature import canonical_without_signature
+from sp_sim.core.checks.dsig import canonical_without_signature
 from sp_sim.core.xml import ASSERTION, DSIG, PROTOCOL, qname
 from sp_sim.idp.mint import Signing, Token, mint_response_element
 from tests.helpers import CLAIMS, ISSUER, NOW, demo_like_tenant, load_key

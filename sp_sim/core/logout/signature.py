@@ -11,7 +11,8 @@ from lxml import etree
 
 from sp_sim.core.bindings import SIGNATURE_HASHES, RedirectMessage, redirect_signer
 from sp_sim.core.certs import Certificate
-from sp_sim.core.checks.signature import SIGNATURE_TAG, verify_enveloped
+from sp_sim.core.checks.dsig import SIGNATURE_TAG
+from sp_sim.core.checks.signature import verify_enveloped
 from sp_sim.core.codes import Code
 from sp_sim.core.logout.model import MESSAGE_KINDS, LogoutSettings
 from sp_sim.core.model import Finding, Hint, Side, Status
