@@ -31,7 +31,6 @@ from sp_sim.core.checks.dsig import SIGNATURE_TAG
 from sp_sim.core.checks.signed_info import EXC_C14N_NS, SignedInfo
 from sp_sim.core.xml import DSIG, DigestAlgorithm, SignatureAlgorithm, Transform, qname
 
-
 _SIGNED_INFO = qname(DSIG, "SignedInfo")
 _SIGNATURE_VALUE = qname(DSIG, "SignatureValue")
 _KEY_INFO = qname(DSIG, "KeyInfo")
