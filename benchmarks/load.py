@@ -1,8 +1,14 @@
 """Load on the simulator: concurrent IdP-initiated POSTs to /us/login/saml of `sp-sim serve`
-(a separate process on 127.0.0.1), each a distinct signed response. Prints throughput and
-latency percentiles. Bounded: it sends --requests POSTs and stops.
+(a separate process on 127.0.0.1, started once per --workers value), each a distinct signed
+response, with a share of hostile posts (malformed, tampered, replayed) when --hostile says.
+Prints throughput, latency percentiles, and where the CPU went: the server's event loop, its
+check workers, this client, and each core of the machine. Bounded: --requests POSTs per
+server, after a warm-up of --warmup.
 
-    python3 dev.py bench load [--requests 2000] [--concurrency 32]
+    python3 dev.py bench load [--requests 5000] [--concurrency 64] [--hostile 0.3]
+                              [--workers 0,2] [--repeat 1]
+
+The client runs on the same cores as the server; its CPU is printed beside the server's.
 """
 
 from __future__ import annotations
@@ -10,67 +16,233 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import os
+import random
+import resource
 import statistics
 import time
+from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlencode
 
 import aiohttp
 
 from sp_sim.idp.config import load_idp
 from sp_sim.idp.tokens import issue_response
-from sp_sim.serving import sp_sim_process
+from sp_sim.serving import sp_sim_child
+
+TICKS = os.sysconf("SC_CLK_TCK")
+HEADERS = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
 
 
-async def fire(url: str, bodies: list[bytes], concurrency: int) -> tuple[list[float], int]:
+@dataclass(frozen=True)
+class Post:
+    body: bytes
+    kind: str
+    """good, malformed, tampered or replayed"""
+
+
+def mint(count: int, hostile: float, concurrency: int, seed: int = 12) -> list[Post]:
+    """`count` posts: distinct signed responses, `hostile` of them replaced by a malformed
+    form, a tampered response (the user changed after signing) or a replay of a response
+    posted well before (so that it was accepted first)."""
+    idp = load_idp()
+    app, user, now = idp.apps[0], idp.users[0], datetime.now(UTC)
+    chooser = random.Random(seed)
+    posts: list[Post] = []
+    for index in range(count):
+        xml = issue_response(idp, app, user, now)
+        kind = "good"
+        if chooser.random() < hostile:
+            kind = chooser.choice(["malformed", "tampered", "replayed"])
+        if kind == "replayed" and index < 4 * concurrency:
+            kind = "tampered"  # nothing old enough to replay yet
+        if kind == "malformed":
+            posts.append(Post(chooser.choice(MALFORMED), kind))
+            continue
+        if kind == "replayed":
+            earlier = [p for p in posts[: index - 2 * concurrency] if p.kind == "good"]
+            posts.append(Post(chooser.choice(earlier).body, kind))
+            continue
+        if kind == "tampered":
+            xml = xml.replace(b"B.Simon@", b"X.Simon@", 1)
+        posts.append(Post(urlencode({"SAMLResponse": base64.b64encode(xml)}).encode(), kind))
+    return posts
+
+
+MALFORMED = [
+    b"SAMLResponse=%%%not-base64%%%",
+    b"SAMLResponse=" + base64.b64encode(b"<not-saml/>"),
+    b"SAMLResponse=" + base64.b64encode(b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]>"),
+    b"RelayState=only",
+    b"SAMLResponse=" + base64.b64encode(b"\x00\xff" * 300),
+]
+
+
+async def fire(url: str, posts: list[Post], concurrency: int) -> tuple[list[float], Counter[str]]:
+    """POST every body with `concurrency` connections; the latencies and (kind, verdict)."""
     latencies: list[float] = []
-    works = 0
-    queue: asyncio.Queue[bytes] = asyncio.Queue()
-    for body in bodies:
-        queue.put_nowait(body)
+    outcomes: Counter[str] = Counter()
+    queue: asyncio.Queue[Post] = asyncio.Queue()
+    for post in posts:
+        queue.put_nowait(post)
     connector = aiohttp.TCPConnector(limit=concurrency)
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
     async with aiohttp.ClientSession(connector=connector) as session:
 
         async def worker() -> None:
-            nonlocal works
             while not queue.empty():
-                body = queue.get_nowait()
+                post = queue.get_nowait()
                 start = time.perf_counter()
-                async with session.post(url, data=body, headers=headers) as response:
+                async with session.post(url, data=post.body, headers=HEADERS) as response:
                     await response.read()
-                    works += response.headers.get("X-Sp-Sim-Verdict") == "works"
+                    verdict = response.headers.get("X-Sp-Sim-Verdict", str(response.status))
                 latencies.append(time.perf_counter() - start)
+                outcomes[f"{post.kind} {verdict}"] += 1
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return latencies, works
+    return latencies, outcomes
+
+
+def process_tree(root: int) -> dict[int, tuple[str, float]]:
+    """`root` and its descendants: pid → (name, CPU seconds so far)."""
+    parents: dict[int, int] = {}
+    found: dict[int, tuple[str, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :]
+        fields = rest.split()
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        found[pid] = (name, (int(fields[11]) + int(fields[12])) / TICKS)
+    tree = {root}
+    for _ in range(4):  # server → forkserver → workers
+        tree |= {pid for pid, parent in parents.items() if parent in tree}
+    return {pid: found[pid] for pid in tree if pid in found}
+
+
+def cores() -> list[tuple[float, float]]:
+    """Per core: (busy, total) jiffies from /proc/stat."""
+    rows: list[tuple[float, float]] = []
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith("cpu") and line[3].isdigit():
+            values = [int(v) for v in line.split()[1:]]
+            idle = values[3] + values[4]
+            rows.append((sum(values) - idle, sum(values)))
+    return rows
+
+
+def client_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass(frozen=True)
+class Run:
+    workers: int
+    elapsed: float
+    latencies: list[float]
+    outcomes: Counter[str]
+    server: float
+    loop: float
+    client: float
+    core_busy: list[float]
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.elapsed
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[max(0, int(len(ordered) * share) - 1)] * 1000
+
+
+def measure(workers: int, posts: list[Post], warmup: list[Post], concurrency: int) -> Run:
+    with sp_sim_child("serve", "--port", "0", "--workers", str(workers)) as (base, pid):
+        url = f"{base}/us/login/saml"
+        asyncio.run(fire(url, warmup, concurrency))
+        before, cores_before, client_before = process_tree(pid), cores(), client_cpu()
+        start = time.perf_counter()
+        latencies, outcomes = asyncio.run(fire(url, posts, concurrency))
+        elapsed = time.perf_counter() - start
+        after, cores_after, client_after = process_tree(pid), cores(), client_cpu()
+    spent = {p: cpu - before.get(p, ("", 0.0))[1] for p, (_, cpu) in after.items()}
+    busy = [
+        (b1 - b0) / max(1, t1 - t0)
+        for (b0, t0), (b1, t1) in zip(cores_before, cores_after, strict=True)
+    ]
+    return Run(
+        workers,
+        elapsed,
+        latencies,
+        outcomes,
+        sum(spent.values()),
+        spent.get(pid, 0.0),
+        client_after - client_before,
+        busy,
+    )
+
+
+def show(run: Run) -> None:
+    per = len(run.latencies)
+    print(
+        f"--workers {run.workers}: {per} POSTs in {run.elapsed:.2f} s = {run.rps:7.1f}/s   "
+        f"p50 {run.percentile(0.5):6.1f} ms  p99 {run.percentile(0.99):6.1f} ms  "
+        f"max {max(run.latencies) * 1000:6.1f} ms"
+    )
+    print(
+        f"    CPU (in cores): server {run.server / run.elapsed:.2f} (event loop "
+        f"{run.loop / run.elapsed:.2f}, workers {(run.server - run.loop) / run.elapsed:.2f}), "
+        f"client {run.client / run.elapsed:.2f}; per request: server "
+        f"{run.server / per * 1e6:.0f} µs, client {run.client / per * 1e6:.0f} µs"
+    )
+    print(f"    machine cores busy: {', '.join(f'{b:.0%}' for b in run.core_busy)}")
+    print(f"    outcomes: {dict(sorted(run.outcomes.items()))}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--hostile", type=float, default=0.0, help="share of hostile posts")
+    parser.add_argument("--workers", default=f"0,{os.cpu_count() or 1}", help="e.g. 0,2")
+    parser.add_argument("--warmup", type=int, default=256)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per --workers value")
     args = parser.parse_args()
-    idp = load_idp()
-    now = datetime.now(UTC)
-    print(f"minting {args.requests} signed responses…", flush=True)
-    bodies = [
-        urlencode(
-            {"SAMLResponse": base64.b64encode(issue_response(idp, idp.apps[0], idp.users[0], now))}
-        ).encode()
-        for _ in range(args.requests)
-    ]
-    with sp_sim_process("serve", "--port", "0") as base:
-        start = time.perf_counter()
-        latencies, works = asyncio.run(fire(f"{base}/us/login/saml", bodies, args.concurrency))
-        elapsed = time.perf_counter() - start
-    latencies.sort()
-    p50 = statistics.median(latencies) * 1000
-    p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
-    print(f"{len(latencies)} POSTs, concurrency {args.concurrency}, {elapsed:.2f} s")
-    print(f"throughput {len(latencies) / elapsed:8.1f} responses/s")
-    print(f"latency    p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   max {latencies[-1] * 1000:7.2f} ms")
-    print(f"verdicts   {works} works, {len(latencies) - works} fails")
+    settings = [int(w) for w in args.workers.split(",")]
+    print(f"minting {args.requests + args.warmup} signed responses…", flush=True)
+    posts = mint(args.requests, args.hostile, args.concurrency)
+    warmup = mint(args.warmup, 0.0, args.concurrency, seed=7)
+    runs: dict[int, list[Run]] = {w: [] for w in settings}
+    for _ in range(args.repeat):
+        for workers in settings:  # interleaved, so a busy spell hits every setting
+            run = measure(workers, posts, warmup, args.concurrency)
+            runs[workers].append(run)
+            show(run)
+    summarise(runs)
+
+
+def summarise(runs: dict[int, list[Run]]) -> None:
+    print("\nmedian (min–max) of the runs:")
+    medians = {}
+    for workers, done in runs.items():
+        rates = [r.rps for r in done]
+        p99s = [r.percentile(0.99) for r in done]
+        medians[workers] = statistics.median(rates)
+        print(
+            f"  --workers {workers}: {medians[workers]:7.1f}/s ({min(rates):.0f}–{max(rates):.0f})"
+            f"   p99 {statistics.median(p99s):6.1f} ms ({min(p99s):.0f}–{max(p99s):.0f})"
+        )
+    first = next(iter(medians))
+    for workers, rate in medians.items():
+        if workers != first:
+            print(f"  ratio --workers {workers} / --workers {first}: {rate / medians[first]:.2f}×")
 
 
 if __name__ == "__main__":

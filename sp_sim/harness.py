@@ -33,7 +33,7 @@ from sp_sim.idp.model import EnterpriseApp, IdpTenant, User
 from sp_sim.idp.tokens import issue_response
 from sp_sim.render.findings import explain as explain_report
 from sp_sim.server import pages, urls
-from sp_sim.server.app import IDP_APP, reset
+from sp_sim.server.app import IDP_APP
 from sp_sim.server.metadata import fetch_metadata
 from sp_sim.server.state import SERVER, ServerState
 from sp_sim.serving import base_url_of, listen, running
@@ -47,6 +47,7 @@ from sp_sim.stack import (
     load_stack_idp,
     load_stack_tenant,
     point_profile,
+    reset_app,
 )
 from sp_sim.tenant import Tenant
 
@@ -229,7 +230,7 @@ class Harness:
         if self.settings.idp_metadata_url:
             stack = replace(stack, tenant=self._call(self._real_idp(stack.tenant)))
         self._stack = stack
-        reset(self.app, stack.tenant, stack.idp)
+        reset_app(self.app, stack)
         if self._driver is not None:
             self._driver.session.cookie_jar.clear()
 
@@ -350,7 +351,7 @@ def page_error(page: str) -> str:
     if "<" in text:
         text = re.sub(r"(?s)<(script|style|title|head)\b.*?</\1>", " ", text)
         text = re.sub(r"<[^>]+>", " ", text)
-    words = " ".join(html.unescape(text).split())
+    words = re.sub(r" ([:.,;])", r"\1", " ".join(html.unescape(text).split()))
     return words if len(words) <= 300 else words[:299] + "…"
 
 

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import re
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -67,15 +68,20 @@ async def running(
 async def serve(
     app: web.Application, sock: socket.socket, ssl_context: ssl.SSLContext | None = None
 ) -> None:
-    """Serve `app` on `sock` until cancelled."""
+    """Serve `app` on `sock` until cancelled, or until SIGTERM: either way the app is
+    cleaned up (its check workers stopped)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
     async with running(app, sock, ssl_context):
-        await asyncio.Event().wait()
+        await stop.wait()
 
 
 def run_until_interrupted(
     app: web.Application, sock: socket.socket, ssl_context: ssl.SSLContext | None = None
 ) -> None:
-    """Serve `app` on the listening `sock` until Ctrl-C."""
+    """Serve `app` on the listening `sock` until Ctrl-C or SIGTERM."""
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(app, sock, ssl_context))
 
@@ -84,6 +90,14 @@ def run_until_interrupted(
 def sp_sim_process(*args: str) -> Iterator[str]:
     """Run `sp-sim <args>` (serve or idp, with --port 0) in a child process; yield the base
     URL it announces; stop it on exit."""
+    with sp_sim_child(*args) as (base, _):
+        yield base
+
+
+@contextlib.contextmanager
+def sp_sim_child(*args: str) -> Iterator[tuple[str, int]]:
+    """`sp_sim_process`, yielding the base URL and the child's process ID. On exit the child
+    gets SIGTERM (it stops its check workers) and is waited for."""
     command = shutil.which("sp-sim", path=str(Path(sys.executable).parent)) or "sp-sim"
     with subprocess.Popen([command, *args], stdout=subprocess.PIPE, text=True) as process:
         try:
@@ -92,6 +106,6 @@ def sp_sim_process(*args: str) -> Iterator[str]:
             found = re.search(r" at (https?://\S+?)/?$", first.strip())
             if found is None:
                 raise RuntimeError(f"sp-sim {' '.join(args)} did not start: {first!r}")
-            yield found.group(1)
+            yield found.group(1), process.pid
         finally:
             process.terminate()

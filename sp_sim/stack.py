@@ -16,7 +16,7 @@ URL (`wire`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -24,13 +24,14 @@ from aiohttp import web
 
 from sp_sim.core.bindings import Binding
 from sp_sim.core.mimecast import REGIONS
+from sp_sim.idp.app import IDP_STATE, create_idp_app
 from sp_sim.idp.config import load_idp
 from sp_sim.idp.metadata import federation_metadata
 from sp_sim.idp.model import IdpTenant
-from sp_sim.server.app import create_sp_app, fake_idp_sso_url
+from sp_sim.server.app import IDP_APP, IDP_PREFIX, create_sp_app, mount, reset
 from sp_sim.server.metadata import import_metadata
-from sp_sim.server.state import Clock, ServerOptions
-from sp_sim.server.urls import account_urls
+from sp_sim.server.state import SERVER, Clock, ServerOptions
+from sp_sim.server.urls import account_urls, deliver_locally
 from sp_sim.tenant import Account, Tenant, load_tenant
 from sp_sim.tenant.model import Urls
 
@@ -76,6 +77,8 @@ class StackConfig:
     """Where the state is kept: `memory`, or `redis://host:port/db` shared by instances."""
     trusted_proxies: tuple[str, ...] = ()
     """CIDRs of reverse proxies whose forwarding headers are believed."""
+    csrf_secret: str | None = field(default=None, repr=False)
+    """The CSRF key's seed shared by instances behind a load balancer; None: random."""
 
     @property
     def options(self) -> ServerOptions:
@@ -85,6 +88,7 @@ class StackConfig:
             workers=self.workers,
             store=self.store,
             trusted_proxies=self.trusted_proxies,
+            csrf_secret=self.csrf_secret,
         )
 
     @property
@@ -181,8 +185,29 @@ def build_stack(config: StackConfig, base_url: str) -> Stack:
     )
 
 
+def fake_idp_sso_url(base_url: str, idp: IdpTenant) -> str:
+    """The mounted fake IdP's Login URL (its /<tenant>/saml2) on a server at `base_url`."""
+    return f"{base_url.rstrip('/')}{IDP_PREFIX}/{idp.tenant_id}/saml2"
+
+
 def create_app(stack: Stack, *, clock: Clock | None = None) -> web.Application:
-    """The simulator serving `stack` (the fake IdP mounted when it has one)."""
-    return create_sp_app(
-        stack.tenant, options=stack.options, clock=clock, idp=stack.idp, base_url=stack.base_url
-    )
+    """The simulator serving `stack`, the fake IdP mounted at /idp when it has one: the
+    stack is where the two layers meet (the server does not import the IdP)."""
+    app = create_sp_app(stack.tenant, options=stack.options, clock=clock, base_url=stack.base_url)
+    if stack.idp is not None:
+        state = app[SERVER]
+        idp_app = create_idp_app(
+            stack.idp,
+            clock=state.clock,
+            deliver=lambda url: deliver_locally(state, url),
+        )
+        launch = f"{IDP_PREFIX}/{stack.idp.tenant_id}/myapps/{stack.idp.apps[0].app_id}"
+        mount(app, idp_app, launch)
+    return app
+
+
+def reset_app(app: web.Application, stack: Stack) -> None:
+    """Serve the stack's tenant and fake IdP from now on, with nothing remembered."""
+    reset(app, stack.tenant)
+    if stack.idp is not None and IDP_APP in app:
+        app[IDP_APP][IDP_STATE].tenant = stack.idp

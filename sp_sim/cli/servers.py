@@ -15,7 +15,8 @@ from sp_sim.errors import ConfigError
 from sp_sim.idp.app import create_idp_app
 from sp_sim.idp.config import load_idp
 from sp_sim.idp.faults import FAULTS, FaultSet
-from sp_sim.server.checking import check_workers, default_workers
+from sp_sim.server.checking import check_workers
+from sp_sim.server.csrf import MIN_SECRET
 from sp_sim.server.store import store_url
 from sp_sim.server.tls import context_from_files, self_signed_context
 from sp_sim.serving import base_url_of, listen, run_until_interrupted
@@ -35,6 +36,7 @@ def serve_config(args: argparse.Namespace) -> StackConfig:
         workers=args.workers,
         store=args.store,
         trusted_proxies=tuple(c for group in args.trusted_proxy for c in group),
+        csrf_secret=args.csrf_secret,
     )
 
 
@@ -48,6 +50,22 @@ def store_arg(text: str) -> str:
         return store_url(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def csrf_secret_arg(text: str) -> str:
+    """--csrf-secret: the same text on every instance, long enough not to be guessed."""
+    if len(text) < MIN_SECRET:
+        raise argparse.ArgumentTypeError(f"give at least {MIN_SECRET} characters")
+    return text
+
+
+def public_url_arg(text: str) -> str:
+    """--public-url: http(s)://host[:port], the origin browsers reach the instances at."""
+    url = text.strip().rstrip("/")
+    scheme, _, rest = url.partition("://")
+    if scheme not in {"http", "https"} or not rest or "/" in rest:
+        raise argparse.ArgumentTypeError(f"{text!r}: give an origin such as http://lb:8080")
+    return url
 
 
 def cidr_arg(text: str) -> tuple[str, ...]:
@@ -101,7 +119,8 @@ def command_serve(args: argparse.Namespace) -> int:
         context = self_signed_context(args.host) if args.tls else None
     sock = listen(args.host, args.port)
     try:
-        stack = build_stack(serve_config(args), base_url_of(sock, tls=context is not None))
+        base_url = args.public_url or base_url_of(sock, tls=context is not None)
+        stack = build_stack(serve_config(args), base_url)
     except BaseException:
         sock.close()
         raise
@@ -176,9 +195,9 @@ def add_serve_command(commands: Any) -> None:
     serve.add_argument(
         "--workers",
         type=workers_arg,
-        default=default_workers(),
+        default=0,
         metavar="N",
-        help="processes that check responses (default: one per core; 0: a thread)",
+        help="processes that check responses (0, the default: a worker thread)",
     )
     serve.add_argument(
         "--store",
@@ -194,6 +213,21 @@ def add_serve_command(commands: Any) -> None:
         default=[],
         metavar="CIDR",
         help="believe Forwarded / X-Forwarded-* headers from these proxies (default: none)",
+    )
+    serve.add_argument(
+        "--csrf-secret",
+        type=csrf_secret_arg,
+        default=None,
+        metavar="TEXT",
+        help="the CSRF key's seed, the same on every instance (default: random per process)",
+    )
+    serve.add_argument(
+        "--public-url",
+        type=public_url_arg,
+        default=None,
+        metavar="URL",
+        help="where browsers reach this instance, e.g. its load balancer (default: where it "
+        "listens)",
     )
     serve.add_argument("--tls-cert", metavar="PEM", help="HTTPS with this certificate (chain)")
     serve.add_argument("--tls-key", metavar="PEM", help="the key of --tls-cert")

@@ -99,7 +99,8 @@ def _case_batch(args: argparse.Namespace) -> int:
         if not path.exists():
             raise ConfigError(f"{path}: no such case folder or capture file")
     batch = run_batch(paths, settings_from_args(args))
-    _print(summary_table(batch) + "\n", args)
+    colour = use_colour(sys.stdout, args.color)
+    _print(summary_table(batch, colour=colour) + "\n", args)
     if batch.interrupted:
         raise KeyboardInterrupt
     rows = batch.rows

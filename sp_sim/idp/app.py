@@ -9,7 +9,8 @@
     GET      /{tenant}/certificate?appid=     the Certificate (Base64) download
     GET      /                                 what this IdP serves
 
-`?user=` (or Entra's `login_hint`) picks the user without the page; `?fault=` (repeatable)
+`?user=` picks the user without the page; Entra's `login_hint` pre-selects it on the page
+(where faults can still be chosen); `?fault=` (repeatable)
 injects faults for one sign-in. Errors are Entra's error page with its AADSTS code, HTTP 400.
 Each token issued is recorded in the browser's IdP session (`state.SignIn`), for logout.
 """
@@ -93,7 +94,7 @@ async def saml2(request: web.Request) -> web.Response:
         parse_faults(request.query.getall("fault", [])),
     )
     return await _continue(
-        request, pending, request.query.get("user") or request.query.get("login_hint")
+        request, pending, request.query.get("user"), request.query.get("login_hint")
     )
 
 
@@ -124,13 +125,13 @@ async def launch(request: web.Request) -> web.Response:
 
 
 async def _continue(
-    request: web.Request, pending: PendingSignIn, user_name: str | None
+    request: web.Request, pending: PendingSignIn, user_name: str | None, hint: str | None = None
 ) -> web.Response:
     state = idp_state(request)
     if user_name is None:
         key = state.remember(pending)
         action = url_for(request, "signin", tenant=request.match_info["tenant"])
-        return html(pages.account_picker(state.tenant, pending.app, key, action))
+        return html(pages.account_picker(state.tenant, pending.app, key, action, hint))
     return _answer(request, pending, user_name)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
+from sp_sim.core.aadsts import find_aadsts
 from sp_sim.idp.faults import FAULTS
 from sp_sim.idp.model import EnterpriseApp, IdpTenant
 
@@ -29,14 +30,25 @@ def page(title: str, body: str) -> str:
     )
 
 
-def account_picker(tenant: IdpTenant, app: EnterpriseApp, pending_id: str, action: str) -> str:
-    """Entra's "Pick an account", with no passwords, and the optional faults."""
+def account_picker(
+    tenant: IdpTenant,
+    app: EnterpriseApp,
+    pending_id: str,
+    action: str,
+    login_hint: str | None = None,
+) -> str:
+    """Entra's "Pick an account", with no passwords, and the optional faults; the account
+    the request's `login_hint` names (its UPN or mail) is selected, else the first."""
+    hint = (login_hint or "").strip()
+    hinted = tenant.user(hint) if hint else None  # by UPN, mail or object ID, as Entra does
+    chosen = tenant.users.index(hinted) if hinted in tenant.users else 0
     users = "".join(
         f'<label><input type=radio name=user value="{escape(u.upn)}"'
-        f"{' checked' if i == 0 else ''}> {escape(u.display_name or u.upn)} "
+        f"{' checked' if i == chosen else ''}> {escape(u.display_name or u.upn)} "
         f"<small>{escape(u.upn)} · {escape(u.sign_in_method)}</small></label>"
         for i, u in enumerate(tenant.users)
     )
+    shown = f"<p id=login-hint><small>login_hint: {escape(hint)}</small></p>" if hint else ""
     faults = "".join(
         f'<option value="{escape(n)}">{escape(n)}: {escape(d)}</option>' for n, d in FAULTS.items()
     )
@@ -44,7 +56,7 @@ def account_picker(tenant: IdpTenant, app: EnterpriseApp, pending_id: str, actio
         "Sign in to your account",
         (
             f"<p><small>sp-sim fake Microsoft Entra ID · tenant {escape(tenant.tenant_id)}</small>"
-            f"</p><h1>Pick an account</h1><p>to continue to {escape(app.name)}</p>"
+            f"</p><h1>Pick an account</h1><p>to continue to {escape(app.name)}</p>{shown}"
             f'<form method=post action="{escape(action)}">'
             f'<input type=hidden name=pending value="{escape(pending_id)}">{users}'
             f"<p><label for=fault>Inject a fault (optional)</label><select id=fault name=fault>"
@@ -55,7 +67,8 @@ def account_picker(tenant: IdpTenant, app: EnterpriseApp, pending_id: str, actio
 
 
 def error_page(code: str, message: str, correlation_id: str, now: datetime) -> str:
-    """Entra's "Sorry, but we're having trouble signing you in" page."""
+    """Entra's "Sorry, but we're having trouble signing you in" page, then (unlike Entra)
+    what the code means and what to change, from the AADSTS catalogue, and a way back."""
     return page(
         "Sign in to your account",
         (
@@ -63,8 +76,23 @@ def error_page(code: str, message: str, correlation_id: str, now: datetime) -> s
             f"<p class=code id=error><span id=aadsts>{escape(code)}</span>: {escape(message)}</p>"
             "<p><small>Troubleshooting details</small><br>"
             f"<small>Correlation Id: {escape(correlation_id)}</small><br>"
-            f"<small>Timestamp: {now:%Y-%m-%dT%H:%M:%SZ}</small></p>"
+            f"<small>Timestamp: {now:%Y-%m-%dT%H:%M:%SZ}</small></p>{_explained(code)}"
         ),
+    )
+
+
+def _explained(code: str) -> str:
+    known = find_aadsts(code)
+    if known is None:
+        return ""
+    hint = known.hint
+    return (
+        '<div id=explanation style="border-top:1px solid #ddd;margin-top:24px">'
+        f"<p><small>sp-sim explains</small><br>{escape(known.meaning)}</p>"
+        f"<p id=fix style=color:#0550ae>Fix in {escape(str(hint.side))} › "
+        f"{escape(hint.field)}: {escape(hint.text)}</p>"
+        '<p><a id=back href="/">Back to sp-sim</a> · <a href="/results">recent attempts</a>'
+        "</p></div>"
     )
 
 

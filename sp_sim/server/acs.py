@@ -17,9 +17,9 @@ import asyncio
 import contextvars
 import json
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from aiohttp import web
 from lxml import etree
@@ -38,12 +38,18 @@ from sp_sim.server.store import Claim, Known
 from sp_sim.tenant import Tenant
 from sp_sim.tenant.model import Urls
 
-if TYPE_CHECKING:
-    from sp_sim.server.checking import CheckPool
-
 SESSION_COOKIE = "sp_sim_session"
-CHECK_POOL: web.AppKey[CheckPool] = web.AppKey("sp_sim_check_pool")
-"""The worker processes that check (`sp_sim.server.checking`), when the app has them."""
+
+
+class Checker(Protocol):
+    """Something that judges a body against a snapshot elsewhere than the event loop: the
+    worker processes of `sp_sim.server.checking` (which implement this, and import us)."""
+
+    async def judge(self, body: bytes, taken: Snapshot) -> Judged: ...
+
+
+CHECK_POOL: web.AppKey[Checker] = web.AppKey("sp_sim_check_pool")
+"""The worker processes that check, when the app has them."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +141,8 @@ class Judged:
     report: Report
     settings: CheckSettings
     relay_state: str | None
+    report_json: str | None = field(default=None, compare=False)
+    """The report as `_attempt_json` nests it, when rendered off the loop (a check worker)."""
 
 
 def judge_message(body: bytes, taken: Snapshot) -> Judged:
@@ -146,7 +154,7 @@ def judge_message(body: bytes, taken: Snapshot) -> Judged:
 
 
 async def judge(
-    state: ServerState, region: str, body: bytes, pool: CheckPool | None = None
+    state: ServerState, region: str, body: bytes, pool: Checker | None = None
 ) -> Judged:
     """Check the response in a worker thread (in `pool`'s processes when given) until the
     verdict still holds on the event loop.
@@ -229,7 +237,7 @@ async def acs(request: web.Request) -> web.StreamResponse:
     judged, session = await judged_and_claimed(request, state, region, body)
     via = request.config_dict[VIA]
     attempt = await state.record(region, via, judged.report, judged.relay_state)
-    response = report_response(request, attempt)
+    response = report_response(request, attempt, judged.report_json)
     if session is not None:
         response.set_cookie(
             SESSION_COOKIE, session[0], httponly=True, samesite="Lax", secure=is_secure(request)
@@ -252,20 +260,36 @@ def wants_json(request: web.Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def report_response(request: web.Request, attempt: Attempt) -> web.Response:
-    """The one place a Report becomes HTTP: 200 either way, the verdict in a header."""
+def report_response(
+    request: web.Request, attempt: Attempt, report_json: str | None = None
+) -> web.Response:
+    """The one place a Report becomes HTTP: 200 either way, the verdict in a header.
+    `report_json`: the report already rendered by `nested_report_json`."""
     headers = {
         "X-Sp-Sim-Verdict": attempt.report.verdict,
         "X-Sp-Sim-Report": f"/results/{attempt.attempt_id}.json",
     }
     if wants_json(request):
         return web.Response(
-            text=_attempt_json(attempt), content_type="application/json", headers=headers
+            text=_attempt_json(attempt, report_json),
+            content_type="application/json",
+            headers=headers,
         )
     return web.Response(text=pages.result(attempt), content_type="text/html", headers=headers)
 
 
-def _attempt_json(attempt: Attempt) -> str:
+def nested_report_json(report: Report) -> str:
+    """The report as `_attempt_json` nests it (indented one level), for a check worker to
+    render: the indented encoder is pure Python, the costliest part of a JSON answer."""
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False).replace("\n", "\n  ")
+
+
+def _attempt_json(attempt: Attempt, report_json: str | None = None) -> str:
+    if report_json is not None:  # the same text as below; JSON strings hold no raw newline
+        head = {"attempt": attempt.attempt_id, "region": attempt.region}
+        return (
+            f'{json.dumps(head, indent=2, ensure_ascii=False)[:-2]},\n  "report": {report_json}\n}}'
+        )
     document = {
         "attempt": attempt.attempt_id,
         "region": attempt.region,

@@ -33,8 +33,6 @@ from html import escape
 from aiohttp import web
 
 from sp_sim.core.mimecast import REGIONS
-from sp_sim.idp.app import IDP_STATE, create_idp_app
-from sp_sim.idp.model import IdpTenant
 from sp_sim.server import acs, admin, checking, csrf, pages, signin, slo, urls
 from sp_sim.server.state import (
     REGION,
@@ -54,6 +52,8 @@ MAX_BODY = 2 * 1024 * 1024
 MAX_ERRORS_KEPT = 100
 IDP_PREFIX = "/idp"
 IDP_APP = web.AppKey("sp_sim_idp_app", web.Application)
+IDP_LAUNCH = web.AppKey("sp_sim_idp_launch", str)
+"""The mounted fake IdP (set by whoever mounts it: sp_sim.stack) and its My Apps link."""
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -152,7 +152,8 @@ def protocol_endpoint(request: web.Request) -> bool:
     info = request.match_info
     if info.http_exception is not None:
         return True
-    if any(IDP_STATE in app for app in info.apps):
+    mounted = request.config_dict.get(IDP_APP)
+    if mounted is not None and any(app is mounted for app in info.apps):
         return True
     return info.handler in _PROTOCOL_HANDLERS
 
@@ -194,9 +195,8 @@ async def index(request: web.Request) -> web.Response:
         for key, r in REGIONS.items()
     )
     idp = ""
-    if IDP_APP in request.app:
-        tenant = request.app[IDP_APP][IDP_STATE].tenant
-        launch = f"{IDP_PREFIX}/{tenant.tenant_id}/myapps/{tenant.apps[0].app_id}"
+    if IDP_LAUNCH in request.app:
+        launch = request.app[IDP_LAUNCH]
         idp = (
             f'<p>Fake Entra ID: <a href="{IDP_PREFIX}/">{IDP_PREFIX}/</a> · '
             f'IdP-initiated: <a id=idp-initiated href="{escape(launch)}">My Apps tile</a></p>'
@@ -221,15 +221,16 @@ def create_sp_app(
     *,
     options: ServerOptions | None = None,
     clock: Clock | None = None,
-    idp: IdpTenant | None = None,
     base_url: str = "",
 ) -> web.Application:
     """The simulator for a server listening at `base_url` (its local URLs and where the fake
-    IdP delivers to); with `idp`, the fake Entra ID is mounted at /idp on the same port.
-    `tenant` and `idp` are served as given: `sp_sim.stack` wires one to the other."""
+    IdP delivers to). The fake Entra ID, when there is one, is mounted by `sp_sim.stack`
+    (`mount`), which sits above both: the server does not import the IdP."""
     app = web.Application(
-        middlewares=[never_500, csrf.middleware(protocol_endpoint)], client_max_size=MAX_BODY
+        middlewares=[never_500, csrf.middleware(admin.exempting_api(protocol_endpoint))],
+        client_max_size=MAX_BODY,
     )
+    admin.add_routes(app)  # the workbench (/check, /admin edits) and the JSON API (/api/)
     state = ServerState(
         tenant,
         options or ServerOptions(),
@@ -238,7 +239,7 @@ def create_sp_app(
     )
     app[SERVER] = state
     checking.install(app, state.options.workers, lambda: state.tenant)
-    app[csrf.SECRET] = csrf.new_secret()
+    app[csrf.SECRET] = csrf.new_secret(state.options.csrf_secret)
     app.on_response_prepare.append(date_from_clock)
     app.on_cleanup.append(_close_store)
     app.router.add_get("/", index)
@@ -248,12 +249,6 @@ def create_sp_app(
     app.router.add_get("/results/{attempt}", acs.result)
     app.router.add_get("/admin", admin.profiles)
     app.router.add_post("/admin/profiles/{name}/import", admin.import_profile)
-    if idp is not None:
-        idp_app = create_idp_app(
-            idp, clock=state.clock, deliver=lambda url: urls.deliver_locally(state, url)
-        )
-        app[IDP_APP] = idp_app
-        app.add_subapp(IDP_PREFIX, idp_app)
     for key, region in REGIONS.items():
         app.add_subapp(f"/{key}", region_app(key, Via.PREFIX))
         for host in region.hosts:
@@ -261,15 +256,15 @@ def create_sp_app(
     return app
 
 
-def fake_idp_sso_url(base_url: str, idp: IdpTenant) -> str:
-    """The mounted fake IdP's Login URL (its /<tenant>/saml2) on a server at `base_url`."""
-    return f"{base_url.rstrip('/')}{IDP_PREFIX}/{idp.tenant_id}/saml2"
+def mount(app: web.Application, subapp: web.Application, launch: str) -> None:
+    """Mount the fake IdP's app at /idp (before the server starts); `launch` is its My Apps
+    link for the home page."""
+    app[IDP_APP] = subapp
+    app[IDP_LAUNCH] = launch
+    app.add_subapp(IDP_PREFIX, subapp)
 
 
-def reset(app: web.Application, tenant: Tenant, idp: IdpTenant | None) -> None:
-    """Serve `tenant` (and `idp`, when the fake IdP is mounted) from now on, with no request,
-    assertion, session or attempt remembered: a test harness between tests. Handler errors
-    are kept for the harness to collect."""
+def reset(app: web.Application, tenant: Tenant) -> None:
+    """Serve `tenant` from now on, with no request, assertion, session or attempt
+    remembered: a test harness between tests. Handler errors are kept for the harness."""
     app[SERVER].reset(tenant)
-    if idp is not None and IDP_APP in app:
-        app[IDP_APP][IDP_STATE].tenant = idp

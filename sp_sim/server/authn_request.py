@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from urllib.parse import urlencode
 
 from lxml import etree
 
@@ -50,6 +51,13 @@ def build_authn_request(
         for class_ref in requested_contexts:
             etree.SubElement(context, qname(ASSERTION, "AuthnContextClassRef")).text = class_ref
     return request_id, etree.tostring(root)
+
+
+def with_login_hint(login_url: str, email: str) -> str:
+    """The Login URL with Entra's `login_hint` query parameter: the address typed on the
+    sign-in page, which Entra pre-fills (the fake IdP pre-selects it in its picker)."""
+    separator = "&" if "?" in login_url else "?"
+    return f"{login_url}{separator}{urlencode({'login_hint': email})}"
 
 
 def build_logout_request(

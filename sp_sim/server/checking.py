@@ -11,8 +11,9 @@ then no longer serialises the checks. What crosses the process boundary is kept 
   the snapshot would have answered one differently, the check runs again with those
   answers. A replayed assertion therefore costs two rounds, a fresh one one round, and the
   result is exactly `judge_message(body, snapshot)` (the equality is tested);
-- back come the report, the name of the profile judged with (the settings are rebuilt from
-  it on the loop: they hold parsed keys that do not pickle) and the RelayState.
+- back come the report (and its JSON, rendered there), the name of the profile judged with
+  (the settings are rebuilt from it on the loop: they hold parsed keys that do not pickle)
+  and the RelayState.
 
 The replay and request decision stays on the event loop, after the check, as before. A
 worker that dies (killed, out of memory) fails the requests it was serving with HTTP 503,
@@ -26,6 +27,9 @@ import io
 import multiprocessing
 import os
 import pickle
+import select
+import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -36,18 +40,20 @@ from aiohttp import web
 
 from sp_sim.core.model import Report
 from sp_sim.server import pages
-from sp_sim.server.acs import CHECK_POOL, Judged, Snapshot, judge_message, settings_with
+from sp_sim.server.acs import (
+    CHECK_POOL,
+    Judged,
+    Snapshot,
+    judge_message,
+    nested_report_json,
+    settings_with,
+)
 from sp_sim.tenant import Tenant
 
 MAX_WORKERS = 64
 COMPLETE_UP_TO = 16
 """A snapshot set this small is sent whole: cheaper than a second round."""
 MAX_ROUNDS = 4
-
-
-def default_workers() -> int:
-    """One worker per core this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def check_workers(workers: int) -> int:
@@ -120,6 +126,7 @@ class Checked:
     """A worker's answer: the report, the profile judged with, and what the check asked."""
 
     report: Report
+    report_json: str
     profile: str | None
     relay_state: str | None
     asked_outstanding: frozenset[str]
@@ -130,15 +137,42 @@ class Checked:
 _worker_tenant: tuple[int, Tenant] | None = None
 
 
-def _start_worker(key: int, tenant: bytes) -> None:
+def _start_worker(server: int, key: int, tenant: bytes) -> None:
+    """A worker's start: the tenant, and a watch on the server process."""
+    threading.Thread(target=_exit_with, args=(server,), daemon=True).start()
+    _use_tenant(key, tenant)
+
+
+def _use_tenant(key: int, tenant: bytes) -> None:
     global _worker_tenant  # noqa: PLW0603 (one per worker process, set by the pool)
     _worker_tenant = (key, pickle.loads(tenant))
+
+
+def _exit_with(server: int) -> None:
+    """End this worker when the server process ends, however it ends: the pool's queues
+    do not tell a worker (each holds both ends), so a killed server would leave it behind."""
+    try:
+        select.select([os.pidfd_open(server)], [], [])  # Linux: readable once it ends
+    except (AttributeError, OSError):  # elsewhere (or already gone): ask once a second
+        while _alive(server):
+            time.sleep(1)
+    os._exit(0)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _check(call: Call) -> Checked | None:
     """Run in a worker: the check, or None when the worker lacks the call's tenant."""
     if call.tenant is not None:
-        _start_worker(call.tenant_key, call.tenant)
+        _use_tenant(call.tenant_key, call.tenant)
     if _worker_tenant is None or _worker_tenant[0] != call.tenant_key:
         return None
     taken = Snapshot(
@@ -151,6 +185,7 @@ def _check(call: Call) -> Checked | None:
     profile = judged.settings.profile
     return Checked(
         judged.report,
+        nested_report_json(judged.report),
         profile.name if profile is not None else None,
         judged.relay_state,
         frozenset(call.outstanding.asked),
@@ -217,7 +252,7 @@ class CheckPool:
             self.workers,
             mp_context=context,
             initializer=_start_worker,
-            initargs=(self._tenant_key, self._tenant_bytes),
+            initargs=(os.getpid(), self._tenant_key, self._tenant_bytes),
         )
 
     def stop(self) -> None:
@@ -229,7 +264,7 @@ class CheckPool:
     def pids(self) -> list[int]:
         """The worker processes' IDs (for the load benchmark and tests)."""
         executor = self._executor
-        return list(executor._processes) if executor is not None else []
+        return list(executor._processes) if executor is not None else []  # no public view
 
     def _use(self, tenant: Tenant) -> None:
         if tenant is not self._tenant:
@@ -280,7 +315,7 @@ class CheckPool:
 
     def _judged(self, checked: Checked, taken: Snapshot) -> Judged:
         settings = settings_with(taken, checked.profile)
-        return Judged(checked.report, settings, checked.relay_state)
+        return Judged(checked.report, settings, checked.relay_state, checked.report_json)
 
 
 def install(app: web.Application, workers: int, tenant: Callable[[], Tenant]) -> None:

@@ -2,7 +2,9 @@
 the sign-in form): a signed double-submit cookie and an Origin check.
 
 A GET of a page with a form sets a cookie holding a random value; the form carries
-HMAC(secret, value) in a hidden field, the secret being random per server. A POST must bring
+HMAC(secret, value) in a hidden field, the secret being random per server unless one is
+configured (`--csrf-secret`: instances behind a load balancer share it, so a form loaded at
+one can be posted at another). A POST must bring
 the cookie, the field, and a field that matches the cookie; a foreign site can make a browser
 send the cookie but can neither read it nor compute its HMAC. When the browser says where
 the POST comes from (`Origin`, else `Referer`), that must be this server's own origin.
@@ -25,6 +27,7 @@ from aiohttp.typedefs import Middleware
 from yarl import URL
 
 from sp_sim.server import pages
+from sp_sim.server.proxy import is_secure
 
 COOKIE = "sp_sim_csrf"
 FIELD = "csrf_token"
@@ -36,9 +39,17 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Exempt = Callable[[web.Request], bool]
 
 
-def new_secret() -> bytes:
-    """The HMAC key of one server, made once when the app is created."""
-    return secrets.token_bytes(32)
+MIN_SECRET = 16
+
+
+def new_secret(configured: str | None = None) -> bytes:
+    """The HMAC key of one server, made once when the app is created: from `configured`
+    (shared by every instance given the same one), else random for this process."""
+    if configured is None:
+        return secrets.token_bytes(32)
+    if len(configured) < MIN_SECRET:
+        raise ValueError(f"a CSRF secret has at least {MIN_SECRET} characters")
+    return hashlib.sha256(b"sp-sim csrf secret\0" + configured.encode()).digest()
 
 
 def token_for(secret: bytes, value: str) -> str:
@@ -63,7 +74,7 @@ def form_response(
     response = web.Response(text=text, status=status, content_type="text/html")
     if fresh:
         response.set_cookie(
-            COOKIE, value, path="/", httponly=True, samesite="Strict", secure=request.secure
+            COOKIE, value, path="/", httponly=True, samesite="Strict", secure=is_secure(request)
         )
     return response
 

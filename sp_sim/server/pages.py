@@ -6,7 +6,7 @@ Everything shown from a message or a setting is escaped.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from html import escape
 
 from lxml import etree
@@ -42,7 +42,8 @@ def page(title: str, body: str) -> str:
         f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{escape(title)}"
         f"</title><style>{_STYLE}</style></head><body><header>sp-sim · Mimecast SAML "
         f'simulator · <a href="/">home</a> · <a href="/results">recent attempts</a> · '
-        f'<a href="/admin">profiles</a></header><main>{body}</main></body></html>'
+        f'<a href="/check">check a response</a> · <a href="/admin">profiles</a></header>'
+        f"<main>{body}</main></body></html>"
     )
 
 
@@ -120,14 +121,17 @@ def _marked(root: etree._Element, signed: set[str]) -> str:
     return f"<pre>{text}</pre>"
 
 
-def result(attempt: Attempt) -> str:
-    """The result page for one POST to /login/saml."""
+def result(attempt: Attempt, *, checked: bool = False) -> str:
+    """The result page for one POST to /login/saml; `checked`: for a message pasted on the
+    check page, which is neither recorded nor linked to a stored report."""
     report: Report = attempt.report
     verdict = "works" if report.works else "fails"
     summary = report.summary()
     headline = summary[:1].upper() + summary[1:]
     context = [
-        f"attempt {attempt.attempt_id}",
+        "checked on the check page (nothing recorded)"
+        if checked
+        else f"attempt {attempt.attempt_id}",
         f"{attempt.region} grid via {attempt.via}",
         f"judged at {report.judged_at}",
         initiated(report.initiated_by),
@@ -135,6 +139,7 @@ def result(attempt: Attempt) -> str:
     ]
     rows = "".join(_finding_row(f) for f in report.ordered())
     counts = ", ".join(f"{sum(1 for f in report.findings if f.status is s)} {s}" for s in Status)
+    json_link = f'<a href="/results/{attempt.attempt_id}.json">JSON report</a> · '
     return page(
         headline,
         (
@@ -142,7 +147,7 @@ def result(attempt: Attempt) -> str:
             f"{escape(headline)}</h1><p>{escape(' · '.join(context))}</p>"
             f"<p>User: <strong id=user>{escape(report.user or '—') if report.works else '—'}"
             f"</strong> · Application: <strong>{escape(report.application or '—')}</strong></p>"
-            f'<p><a href="/results/{attempt.attempt_id}.json">JSON report</a> · {counts}</p></div>'
+            f"<p>{'' if checked else json_link}{counts}</p></div>"
             f"<div class=card><h2>Checks</h2><table><tr><th class=status></th><th class=code>code"
             "</th><th>what</th>"
             f"<th>expected</th><th>observed</th></tr>{rows}</table></div>"
@@ -152,28 +157,51 @@ def result(attempt: Attempt) -> str:
     )
 
 
+def _attempt_row(a: Attempt) -> str:
+    report = a.report
+    failing = " ".join(sorted({str(f.code) for f in report.failures}))
+    # A failing response's NameID was not proven: shown, but said so.
+    user = report.user if report.works else f"{report.user} (unverified)" if report.user else ""
+    return (
+        f'<tr class=attempt data-verdict="{report.verdict}"><td><a href="/results/'
+        f'{escape(a.attempt_id)}">{a.at:%Y-%m-%d %H:%M:%S}</a></td>'
+        f"<td>{escape(user or '—')}</td><td>{escape(initiated(report.initiated_by))}</td>"
+        f'<td><span class="badge {"pass" if report.works else "fail"}">{report.verdict}'
+        f"</span></td><td class=codes><code>{escape(failing) or '—'}</code></td>"
+        f"<td>{escape(a.region)}</td></tr>"
+    )
+
+
 def attempts(items: Iterable[Attempt]) -> str:
-    rows = "".join(
-        f'<tr><td><a href="/results/{a.attempt_id}">{a.attempt_id}</a></td>'
-        f"<td>{a.at:%Y-%m-%d %H:%M:%S}</td><td>{escape(a.region)}</td>"
-        f'<td><span class="badge {"pass" if a.report.works else "fail"}">'
-        f"{a.report.verdict}</span></td><td>{escape(a.report.summary())}</td></tr>"
-        for a in reversed(list(items))
-    )
-    return page(
-        "Recent attempts",
-        (
-            "<div class=card><h1>Recent attempts</h1><table><tr><th>attempt</th><th>when</th>"
-            f"<th>grid</th><th>verdict</th><th>summary</th></tr>{rows}</table></div>"
-        ),
-    )
+    """Recent attempts, newest first: time, user, initiator, verdict, failing codes; or
+    words that say how to make one."""
+    rows = "".join(_attempt_row(a) for a in reversed(list(items)))
+    if not rows:
+        body = (
+            "<p id=empty>No sign-in has reached the ACS yet. Start one from the "
+            '<a href="/">home page</a> (SP- or IdP-initiated), or paste a response on the '
+            '<a href="/check">check page</a> (checks there are not recorded).</p>'
+        )
+    else:
+        body = (
+            "<table><tr><th>time</th><th>user</th><th>initiated</th><th>verdict</th>"
+            f"<th>failing codes</th><th>grid</th></tr>{rows}</table>"
+        )
+    return page("Recent attempts", f"<div class=card><h1>Recent attempts</h1>{body}</div>")
 
 
 def admin(
-    profiles: Iterable[AuthenticationProfile], message: str | None = None, csrf_token: str = ""
+    profiles: Iterable[AuthenticationProfile],
+    message: str | None = None,
+    csrf_token: str = "",
+    editors: Sequence[str] = (),
+    footer: str = "",
 ) -> str:
+    """The profiles, each with its Import form and its editor (`editors`, already built,
+    in order), then `footer` (the directory)."""
     cards = []
-    for profile in profiles:
+    for index, profile in enumerate(profiles):
+        editor = editors[index] if index < len(editors) else ""
         certificates = (
             "".join(f"<li><code>{escape(c.describe())}</code></li>" for c in profile.certificates)
             or "<li>none</li>"
@@ -197,7 +225,7 @@ def admin(
             "Metadata URL "
             "<input type=url name=url></label></p><p><label>or a metadata file "
             "<input type=file name=metadata></label></p><button type=submit>Import</button>"
-            "</form></div>"
+            f"</form>{editor}</div>"
         )
     note = f"<div class=card id=message>{escape(message)}</div>" if message else ""
-    return page("Authentication profiles", note + "".join(cards))
+    return page("Authentication profiles", note + "".join(cards) + footer)

@@ -1,5 +1,6 @@
 """SP-initiated sign-in: Mimecast's email page finds the account, the profile and the
-application, and sends an AuthnRequest to the profile's Login URL."""
+application, and sends an AuthnRequest to the profile's Login URL, with the typed address as
+Entra's `login_hint`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from aiohttp import web
 from sp_sim.core.bindings import Binding, autopost, post_fields, redirect_query
 from sp_sim.core.mimecast import REGIONS
 from sp_sim.server import csrf, pages, urls
-from sp_sim.server.authn_request import build_authn_request
+from sp_sim.server.authn_request import build_authn_request, with_login_hint
 from sp_sim.server.state import SentRequest, region_of, server_state
 
 
@@ -58,7 +59,9 @@ async def sign_in(request: web.Request) -> web.Response:
     sent = SentRequest(request_id, region_of(request), profile.name, address.email)
     await state.store.add_request(sent)  # StoreFull / StoreUnavailable: the app's 503
     if state.options.binding is Binding.POST:
-        page = autopost(profile.login_url, post_fields(xml, request_id))
+        action = with_login_hint(profile.login_url, address.email)
+        page = autopost(action, post_fields(xml, request_id))
         return web.Response(text=page, content_type="text/html")
     separator = "&" if "?" in profile.login_url else "?"
-    raise web.HTTPFound(f"{profile.login_url}{separator}{redirect_query(xml, request_id)}")
+    query = redirect_query(xml, request_id)  # login_hint after it, outside what is signed
+    raise web.HTTPFound(with_login_hint(f"{profile.login_url}{separator}{query}", address.email))

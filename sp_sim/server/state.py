@@ -72,6 +72,8 @@ class ServerOptions:
     """CIDRs whose Forwarded / X-Forwarded-* headers say the URL this SP really serves."""
     workers: int = 0
     """Processes that run the checks (`sp_sim.server.checking`); 0: a thread, in this one."""
+    csrf_secret: str | None = field(default=None, repr=False)
+    """The CSRF HMAC key's seed, shared by instances; None: random per process."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "binding", Binding(self.binding))  # "post" works too

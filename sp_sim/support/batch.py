@@ -14,6 +14,7 @@ from typing import TextIO
 
 from sp_sim.core.settings import CheckSettings
 from sp_sim.errors import SpSimError
+from sp_sim.render.findings import paint
 from sp_sim.render.verdict import Verdict
 from sp_sim.support.case import MANIFEST, load_manifest, run_case
 from sp_sim.support.evidence import EvidenceError, read_evidence
@@ -174,7 +175,19 @@ def _problems(rows: Sequence[Row]) -> list[str]:
     return [*lines, ""] if lines else []
 
 
-def summary_table(batch: Batch | Sequence[Row]) -> str:
+_VERDICT_COLOUR: dict[str, str] = {
+    Verdict.WORKS: "32;1",
+    Verdict.FAILS: "31;1",
+    Verdict.UNKNOWN: "35;1",
+}
+
+
+def _verdict_cell(verdict: str, colour: bool) -> str:
+    cell = f"{verdict:<7}"
+    return paint(cell, _VERDICT_COLOUR.get(verdict, "31;1"), colour) if colour else cell
+
+
+def summary_table(batch: Batch | Sequence[Row], *, colour: bool = False) -> str:
     """The problems first, then one line per row, the skipped folders and the totals."""
     if not isinstance(batch, Batch):
         batch = Batch(tuple(batch), done=len(batch), total=len(batch))
@@ -188,7 +201,7 @@ def summary_table(batch: Batch | Sequence[Row]) -> str:
     for row in rows:
         flag = "  REGRESSION" if row.regressed else ""
         lines.append(
-            f"{row.name:<{width}}  {row.verdict:<7}  {row.stored or '-':<7}  "
+            f"{row.name:<{width}}  {_verdict_cell(row.verdict, colour)}  {row.stored or '-':<7}  "
             f"{row.detail[:100]}{flag}"
         )
     lines += [f"skipped {path}: not a case folder and holds none" for path in batch.skipped]
