@@ -3,7 +3,8 @@ tenant, an Entra-shaped token, and a way to mint responses and judge them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -13,9 +14,15 @@ from lxml import etree
 
 from sp_sim.core import CheckSettings, Report, check_response
 from sp_sim.core.keys import SigningKey
+from sp_sim.flows import FlowDriver
+from sp_sim.idp.config import load_idp
 from sp_sim.idp.faults import Fault
 from sp_sim.idp.mint import Token, mint_response_element
-from sp_sim.tenant import Tenant
+from sp_sim.idp.model import IdpTenant
+from sp_sim.server.state import ServerOptions
+from sp_sim.serving import base_url_of, listen, running
+from sp_sim.stack import DEMO_TENANT, assemble, create_app
+from sp_sim.tenant import Tenant, load_tenant
 from tests.helpers import (  # re-exported for modules that still import them from here
     CLAIMS,
     FIXTURES,
@@ -27,6 +34,7 @@ from tests.helpers import (  # re-exported for modules that still import them fr
     entra_token,
     load_key,
 )
+from tests.helpers.server import Running, Start
 
 __all__ = ["CLAIMS", "FIXTURES", "ISSUER", "NOW", "TENANT_ID", "Judge", "load_key"]
 
@@ -74,3 +82,35 @@ def sp_judge(sp_tenant: Tenant, sp_token: Token, sp_keys: dict[str, SigningKey])
 @pytest.fixture
 def sp_settings(sp_tenant: Tenant) -> CheckSettings:
     return sp_tenant.check_settings()
+
+
+@pytest.fixture
+async def sp_start() -> AsyncIterator[Start]:
+    """sp_start(tenant=…, idp=…, options=…, clock=…) → a Running simulator: the demo tenant
+    and IdP unless given, wired to each other; the IdP's app is kept as given (it follows the
+    account's URLs only when they are local)."""
+    async with contextlib.AsyncExitStack() as servers:
+
+        async def start(
+            tenant: Tenant | None = None,
+            idp: IdpTenant | None = None,
+            options: ServerOptions | None = None,
+            clock: Callable[[], datetime] = lambda: NOW,
+        ) -> Running:
+            options = options or ServerOptions()
+            sock = listen("127.0.0.1", 0)
+            stack = assemble(
+                tenant or load_tenant(DEMO_TENANT),
+                idp or load_idp(),
+                base_url=base_url_of(sock),
+                options=options,
+                wire_idp=True,
+                align_app=options.local_urls,
+            )
+            app = create_app(stack, clock=clock)
+            await servers.enter_async_context(running(app, sock))
+            driver = FlowDriver(stack.base_url, clock=clock)
+            servers.push_async_callback(driver.session.close)
+            return Running(app, stack.base_url, driver, stack)
+
+        yield start

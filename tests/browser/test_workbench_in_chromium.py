@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 from sp_sim.core.bindings import read_autopost
 from sp_sim.serving import sp_sim_process
-from tests.browser.test_demo_in_chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
 
 USER = "B.Simon@contoso.com"
 _LAUNCH = re.compile(r'id=idp-initiated href="([^"]+)"')

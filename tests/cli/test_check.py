@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, NOW
 from sp_sim.core import Code
 from sp_sim.core.keys import SigningKey
 from sp_sim.idp.mint import Token, mint_response
+from tests.helpers import FIXTURES, NOW
+from tests.helpers.commands import run
 
-SP_SIM = shutil.which("sp-sim", path=str(Path(sys.executable).parent))
 DOW = FIXTURES / "entra-captures" / "az-dow-sap-20191015"
 DOW_FLAGS = [
     "--entity-id",
@@ -31,20 +28,6 @@ DOW_FLAGS = [
     "--at",
     "2019-10-15T19:36:50Z",
 ]
-
-
-def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:
-    assert SP_SIM, "the sp-sim console script is installed with the package"
-    result = subprocess.run(
-        [SP_SIM, *args],
-        input=stdin.decode("latin-1"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    return result
 
 
 @pytest.fixture

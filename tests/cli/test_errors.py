@@ -23,7 +23,7 @@ from cryptography.x509.oid import NameOID
 
 from sp_sim.cli.common import clock_skew_arg, count_arg, instant_arg, port_arg
 from sp_sim.cli.parser import build_parser, parsers
-from tests.cli.test_check import SP_SIM, run
+from tests.helpers.commands import SP_SIM, run
 
 DEMO = Path(__file__).resolve().parents[2] / "sp_sim" / "demo"
 TENANT, RESPONSE = str(DEMO / "tenant.toml"), str(DEMO / "response.xml")

@@ -12,7 +12,7 @@ from sp_sim.core import parse_idp_metadata
 from sp_sim.errors import ConfigError
 from sp_sim.idp.config import demo_idp_path, load_idp
 from sp_sim.serving import sp_sim_process
-from tests.cli.test_check import run
+from tests.helpers.commands import run
 
 
 def test_idp_serves_on_port_zero() -> None:

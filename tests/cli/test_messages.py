@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sp_sim.core.codes import Code
 from sp_sim.support.prediction import PREDICTS, predicted
-from tests.cli.test_check import run
+from tests.helpers.commands import run
 
 DEMO = Path(__file__).resolve().parents[2] / "sp_sim" / "demo"
 TENANT, RESPONSE = str(DEMO / "tenant.toml"), str(DEMO / "response.xml")

@@ -13,7 +13,7 @@ from sp_sim.render.verdict import Verdict
 from sp_sim.support.doctor import Intent
 from sp_sim.support.evidence import CaptureFormat, EvidenceError, read_evidence
 from sp_sim.support.graph import GraphError, read_graph
-from tests.cli.test_check import run
+from tests.helpers.commands import run
 
 DEMO_TENANT = Path(__file__).resolve().parents[2] / "sp_sim" / "demo" / "tenant.toml"
 

@@ -14,7 +14,7 @@ import pytest
 from sp_sim.server.csrf import COOKIE, new_secret
 from sp_sim.serving import base_url_of, listen, running
 from sp_sim.stack import StackConfig, build_stack, create_app
-from tests.deploy.test_options import _serve
+from tests.helpers.commands import serve as _serve
 
 TOKEN = re.compile(r'<input type=hidden name=csrf_token value="([^"]*)"')
 SECRET = "a shared secret for the tests"

@@ -27,7 +27,7 @@ from yarl import URL
 
 from sp_sim.core.bindings import AutoPost, read_autopost
 from sp_sim.flows import FlowDriver
-from tests.deploy.conftest import RedisServer, free_port
+from tests.helpers.redis import RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 HAPROXY_CFG = ROOT / "deploy" / "haproxy.cfg"

@@ -3,41 +3,26 @@ certificate; the generated certificate's host names."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from cryptography import x509
 
 from sp_sim.server.tls import mimecast_hosts
-
-SP_SIM = str(Path(sys.executable).parent / "sp-sim")
-
-
-def _serve(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [SP_SIM, "serve", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=30,
-        check=False,
-    )
+from tests.helpers.commands import serve
 
 
 def test_an_option_from_the_environment_is_checked_like_a_flag() -> None:
-    result = _serve(SP_SIM_PORT="70000")
+    result = serve(SP_SIM_PORT="70000")
     assert result.returncode == 2
     assert "--port" in result.stderr
     assert "Traceback" not in result.stderr
-    result = _serve(SP_SIM_STORE="http://nowhere")
+    result = serve(SP_SIM_STORE="http://nowhere")
     assert result.returncode == 2
     assert "redis://host:port/db" in result.stderr
 
 
 def test_a_missing_own_certificate_is_one_line(tmp_path: Path) -> None:
-    result = _serve("--port", "0", "--tls-cert", str(tmp_path / "c.pem"), "--tls-key", "k.pem")
+    result = serve("--port", "0", "--tls-cert", str(tmp_path / "c.pem"), "--tls-key", "k.pem")
     assert result.returncode == 2
     assert "--tls-cert" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

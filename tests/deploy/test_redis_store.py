@@ -15,7 +15,7 @@ from sp_sim.server.store import Claim, SentRequest, Session
 from sp_sim.server.store.redis import RedisStore
 from sp_sim.serving import base_url_of, listen, running
 from sp_sim.stack import StackConfig, build_stack, create_app
-from tests.deploy.conftest import RedisServer
+from tests.helpers.redis import RedisServer
 
 TTL = {
     "request_ttl": timedelta(minutes=10),

@@ -14,7 +14,7 @@ import pytest
 
 from sp_sim.harness import page_error
 from sp_sim.idp.pages import error_page
-from tests.plugin.test_plugin import INI
+from tests.helpers.plugin import INI
 
 _NOW = datetime(2026, 6, 1, tzinfo=UTC)
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "mimecast-sso"

@@ -14,12 +14,7 @@ from sp_sim.harness import Harness
 from sp_sim.idp.config import load_idp
 from sp_sim.server import acs
 from sp_sim.serving import sp_sim_process
-
-INI = """
-[pytest]
-asyncio_default_fixture_loop_scope = function
-filterwarnings = error
-"""
+from tests.helpers.plugin import INI
 
 BASIC = """
 from sp_sim.harness import assert_sso_fails, assert_sso_works

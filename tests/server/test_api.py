@@ -12,9 +12,9 @@ from urllib.parse import urlencode
 import pytest
 from openapi_spec_validator import validate
 
-from conftest import NOW
 from sp_sim.core.xml import format_instant
-from tests.server.conftest import Running, Start
+from tests.helpers import NOW
+from tests.helpers.server import Running, Start
 
 CURL = shutil.which("curl")
 pytestmark = pytest.mark.skipif(CURL is None, reason="curl is not installed")

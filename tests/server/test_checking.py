@@ -14,14 +14,14 @@ from urllib.parse import urlencode
 
 import pytest
 
-from conftest import NOW
 from sp_sim.cli.parser import build_parser
 from sp_sim.idp.tokens import issue_response
 from sp_sim.server import acs
 from sp_sim.server.checking import COMPLETE_UP_TO, CheckPool, check_workers, pickle_tenant
 from sp_sim.server.state import Attempt, ServerOptions, Via
 from sp_sim.tenant import load_tenant
-from tests.server.conftest import DEMO_TENANT, Running, Start
+from tests.helpers import NOW
+from tests.helpers.server import DEMO_TENANT, Running, Start
 
 POOLED = ServerOptions(workers=2)
 FORM = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}

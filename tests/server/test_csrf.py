@@ -11,14 +11,14 @@ from typing import Any
 import aiohttp
 import pytest
 
-from conftest import FIXTURES, NOW
 from sp_sim.core.bindings import post_fields
 from sp_sim.server.app import create_sp_app
 from sp_sim.server.authn_request import build_logout_request
 from sp_sim.server.state import ServerOptions
 from sp_sim.server.tls import self_signed_context
 from sp_sim.tenant import load_tenant
-from tests.server.conftest import DEMO_TENANT, Running, Start
+from tests.helpers import FIXTURES, NOW
+from tests.helpers.server import DEMO_TENANT, Running, Start
 
 IMPORT = "/admin/profiles/Entra ID SSO/import"
 ATTACKER = "https://attacker.example"

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import load_key
 from sp_sim.core.bindings import Binding
 from sp_sim.core.keys import SigningKey
 from sp_sim.core.mimecast import REGIONS
@@ -17,7 +16,8 @@ from sp_sim.errors import ConfigError
 from sp_sim.idp.config import demo_idp_path, load_idp
 from sp_sim.server.state import ServerOptions
 from sp_sim.tenant import Account, load_tenant
-from tests.server.conftest import DEMO_TENANT, Start
+from tests.helpers import load_key
+from tests.helpers.server import DEMO_TENANT, Start
 
 USER = "B.Simon@contoso.com"
 

@@ -11,8 +11,8 @@ import pytest
 from lxml import etree
 
 from sp_sim.core.xml import ASSERTION, DSIG, qname
+from tests.helpers.server import Start
 from tests.helpers.xml import Mutate, first
-from tests.server.conftest import Start
 
 A = ASSERTION
 

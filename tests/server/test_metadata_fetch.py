@@ -19,7 +19,7 @@ from sp_sim.idp.config import load_idp
 from sp_sim.idp.metadata import federation_metadata
 from sp_sim.server.metadata import MAX_METADATA_BYTES, ImportFailed, fetch_metadata
 from sp_sim.server.tls import self_signed_context
-from tests.server.conftest import Start
+from tests.helpers.server import Start
 
 IDP = load_idp()
 METADATA = federation_metadata(IDP, "https://login.example/tenant/saml2")

@@ -9,12 +9,12 @@ import asyncio
 import base64
 from datetime import timedelta
 
-from conftest import NOW
 from sp_sim.core.bindings import AutoPost
 from sp_sim.flows import FlowOutcome
 from sp_sim.idp.tokens import issue_response
 from sp_sim.server.state import ServerOptions
-from tests.server.conftest import Running, Start
+from tests.helpers import NOW
+from tests.helpers.server import Running, Start
 
 USER = "B.Simon@contoso.com"
 # The fake IdP's bearer window is 5 minutes; with 5 minutes of skew an assertion minted at

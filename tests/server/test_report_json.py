@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sp_sim.core.codes import Code
 from sp_sim.core.model import Finding, Hint, Report, Side, Status
 from sp_sim.flows import FlowOutcome, Stage
-from tests.server.conftest import Start
+from tests.helpers.server import Start
 
 USER = "B.Simon@contoso.com"
 maybe_text = st.none() | st.text(max_size=40)

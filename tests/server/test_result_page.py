@@ -10,7 +10,7 @@ import pytest
 
 from sp_sim.core.bindings import AutoPost
 from sp_sim.server.pages import marked_xml
-from tests.server.conftest import Start
+from tests.helpers.server import Start
 
 
 def _before_assertion(form: AutoPost, insert: bytes) -> dict[str, str]:

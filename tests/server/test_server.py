@@ -15,7 +15,6 @@ import pytest
 from aiohttp import web
 from lxml import etree
 
-from conftest import FIXTURES, NOW
 from sp_sim.core import load_certificates
 from sp_sim.core.bindings import AutoPost, read_autopost, redirect_query
 from sp_sim.core.metadata import parse_idp_metadata
@@ -27,7 +26,8 @@ from sp_sim.server.authn_request import build_logout_request
 from sp_sim.server.state import ExpiringStore, ServerOptions, StoreFull
 from sp_sim.server.tls import self_signed_context
 from sp_sim.tenant import load_tenant
-from tests.server.conftest import DEMO_TENANT, Running, Start
+from tests.helpers import FIXTURES, NOW
+from tests.helpers.server import DEMO_TENANT, Running, Start
 
 USER = "B.Simon@contoso.com"
 MULTIPART = {"Content-Type": "multipart/form-data; boundary=z"}

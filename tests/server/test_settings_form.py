@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from sp_sim.tenant import AuthenticationProfile, load_tenant
-from tests.server.conftest import Running, Start
+from tests.helpers.server import Running, Start
 
 USER = "B.Simon@contoso.com"
 Fields = list[tuple[str, str]]

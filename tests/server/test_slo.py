@@ -20,7 +20,6 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
 from yarl import URL
 
-from conftest import NOW, load_key
 from sp_sim.core.bindings import (
     Binding,
     Parameter,
@@ -48,7 +47,8 @@ from sp_sim.idp.state import SignIn
 from sp_sim.server.app import IDP_APP
 from sp_sim.server.state import ServerOptions, Session
 from sp_sim.tenant import load_tenant
-from tests.server.conftest import DEMO_TENANT, Running, Start
+from tests.helpers import NOW, load_key
+from tests.helpers.server import DEMO_TENANT, Running, Start
 
 USER = "B.Simon@contoso.com"
 FAIL, WARN, PASS = Status.FAIL, Status.WARN, Status.PASS

@@ -25,7 +25,7 @@ from sp_sim.server.state import ServerOptions, Via
 from sp_sim.serving import listen, sp_sim_process
 from sp_sim.stack import DEMO_TENANT, StackConfig, build_stack
 from sp_sim.tenant import load_tenant
-from tests.server.conftest import Running, Start
+from tests.helpers.server import Running, Start
 
 USER = "B.Simon@contoso.com"
 SP_METADATA = "/us/sso/CUSA1A1"

@@ -14,7 +14,7 @@ from sp_sim.core.bindings import Binding
 from sp_sim.core.model import Status
 from sp_sim.server.state import ServerOptions
 from sp_sim.support.capture import to_har
-from tests.server.conftest import Running, Start
+from tests.helpers.server import Running, Start
 
 USER = "B.Simon@contoso.com"
 

@@ -12,8 +12,8 @@ import pytest
 from sp_sim.core.xml import parse_instant
 from sp_sim.support.batch import natural_key
 from sp_sim.support.case import create_case
-from tests.cli.test_check import run
-from tests.server.conftest import DEMO_TENANT
+from tests.helpers.commands import run
+from tests.helpers.server import DEMO_TENANT
 
 RESPONSE = DEMO_TENANT.parent / "response.xml"
 AT = "2026-11-22T10:00:30Z"

@@ -20,17 +20,16 @@ from sp_sim.support.batch import run_batch, summary_table
 from sp_sim.support.capture import to_har
 from sp_sim.support.case import create_case, export_case, load_manifest, run_case
 from sp_sim.tenant import load_tenant
-from tests.cli.test_check import run
-from tests.server.conftest import DEMO_TENANT, Running, Start
-from tests.support.test_doctor import service_principal
-from tests.support.test_evidence import _four_sign_ins
+from tests.helpers.commands import run
+from tests.helpers.server import DEMO_TENANT, Running, Start
+from tests.helpers.support import four_sign_ins, service_principal
 
 USER = "B.Simon@contoso.com"
 
 
 async def _recorded(sp_start: Start, tmp_path: Path) -> tuple[Running, Path]:
     running = await sp_start()
-    await _four_sign_ins(running)
+    await four_sign_ins(running)
     har = tmp_path / "customer.har"
     har.write_text(json.dumps(to_har(running.flows.recorder)))
     return running, har
@@ -250,7 +249,7 @@ MICROSOFT_SERVICES = "f8cdef31-a31e-4b4a-93e4-5f571e91255a"
 
 async def test_redacted_export_is_readable_and_consistent(sp_start: Start, tmp_path: Path) -> None:
     running = await sp_start()
-    await _four_sign_ins(running)
+    await four_sign_ins(running)
     for number, exchange in enumerate(running.flows.recorder.exchanges):
         exchange.request_headers.append(("User-Agent", CHROME if number % 2 else SAFARI))
     har = tmp_path / "customer.har"

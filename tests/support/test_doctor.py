@@ -3,7 +3,6 @@ the simulator actually do with the same settings, so the two cannot drift apart.
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -11,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from conftest import NOW, load_key
 from sp_sim.core import Status, load_certificates, parse_idp_metadata
 from sp_sim.core.certs import Certificate
 from sp_sim.core.codes import Code
@@ -23,44 +21,14 @@ from sp_sim.idp.model import EnterpriseApp, IdpTenant
 from sp_sim.support.doctor import PREDICTS, Evidence, Intent, diagnose
 from sp_sim.support.graph import EntraApp, read_claims_policy, read_graph
 from sp_sim.tenant import load_tenant
-from tests.cli.test_check import run
-from tests.server.conftest import DEMO_TENANT, Running, Start
+from tests.helpers import NOW, load_key
+from tests.helpers.commands import run
+from tests.helpers.server import DEMO_TENANT, Running, Start
+from tests.helpers.support import service_principal
 
 USER = "B.Simon@contoso.com"
 MAIL_USER = "BrittaSimon@contoso.com"
 OLD_CERTIFICATE = load_idp().active_key.certificate  # the demo IdP's key, before a rollover
-
-
-def service_principal(idp: IdpTenant, **changes: Any) -> dict[str, Any]:
-    """What `az ad sp show` prints for the fake IdP's Mimecast app."""
-    app, certificate = idp.apps[0], idp.active_key.certificate
-    document = {
-        "appId": app.app_id,
-        "displayName": app.name,
-        "servicePrincipalType": "Application",
-        "servicePrincipalNames": [*app.identifiers, app.app_id],
-        "replyUrls": list(app.reply_urls),
-        "loginUrl": None,
-        "logoutUrl": None,
-        "appRoleAssignmentRequired": False,
-        "preferredSingleSignOnMode": "saml",
-        "preferredTokenSigningKeyThumbprint": certificate.thumbprint,
-        "samlSingleSignOnSettings": {"relayState": None},
-        "keyCredentials": [
-            {
-                "customKeyIdentifier": base64.b64encode(
-                    bytes.fromhex(certificate.thumbprint)
-                ).decode(),
-                "startDateTime": certificate.not_before.isoformat(),
-                "endDateTime": certificate.not_after.isoformat(),
-                "type": "AsymmetricX509Cert",
-                "usage": "Verify",
-                "keyId": "5a2c1c84-5a37-4b5f-8f5c-0c5f0e1d2a3b",
-            }
-        ],
-    }
-    document.update(changes)
-    return document
 
 
 def claims_policy(source_id: str) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NOW
 from sp_sim.core.bindings import AutoPost
 from sp_sim.core.model import Status
 from sp_sim.core.settings import CheckSettings
@@ -19,21 +18,12 @@ from sp_sim.server import urls
 from sp_sim.support.capture import to_har, to_saml_tracer
 from sp_sim.support.evidence import EvidenceError, read_evidence
 from sp_sim.support.timeline import SignIn, build_timelines, judge
-from tests.cli.test_check import run
-from tests.server.conftest import DEMO_TENANT, Running, Start
+from tests.helpers import NOW
+from tests.helpers.commands import run
+from tests.helpers.server import DEMO_TENANT, Running, Start
+from tests.helpers.support import four_sign_ins
 
 USER = "B.Simon@contoso.com"
-
-
-async def _four_sign_ins(running: Running) -> None:
-    """A working SP-initiated sign-in, an Entra error, a refused response, a working tile."""
-    assert (await running.flows.sp_initiated(USER)).works
-    good = running.idp.apps[0]
-    running.change_idp_app(reply_urls=("https://eu-api.mimecast.com/login/saml",))
-    assert (await running.flows.sp_initiated(USER)).aadsts == "AADSTS50011"
-    running.change_idp_app(reply_urls=good.reply_urls)
-    assert not (await running.flows.idp_initiated(running.launch, USER, ("wrong-audience",))).works
-    assert (await running.flows.idp_initiated(running.launch, USER)).works
 
 
 def _settings(running: Running) -> CheckSettings:
@@ -51,7 +41,7 @@ def _judged(data: bytes, settings: CheckSettings) -> tuple[str, list[SignIn]]:
 
 async def test_har_timelines(sp_start: Start) -> None:
     running = await sp_start()
-    await _four_sign_ins(running)
+    await four_sign_ins(running)
     data = json.dumps(to_har(running.flows.recorder)).encode()
     capture_format, sign_ins = _judged(data, _settings(running))
     assert capture_format == "HAR"
@@ -70,7 +60,7 @@ async def test_har_timelines(sp_start: Start) -> None:
 
 async def test_saml_tracer_timelines(sp_start: Start) -> None:
     running = await sp_start()
-    await _four_sign_ins(running)
+    await four_sign_ins(running)
     data = json.dumps(to_saml_tracer(running.flows.recorder, NOW)).encode()
     capture_format, sign_ins = _judged(data, _settings(running))
     assert capture_format == "SAML-tracer"
@@ -91,7 +81,7 @@ async def test_judged_at_the_captured_instant_not_now(sp_start: Start) -> None:
 
 async def test_evidence_command(sp_start: Start, tmp_path: Path) -> None:
     running = await sp_start()
-    await _four_sign_ins(running)
+    await four_sign_ins(running)
     har = tmp_path / "capture.har"
     har.write_text(json.dumps(to_har(running.flows.recorder)))
     result = run("evidence", str(har), "--tenant", str(DEMO_TENANT), "--format", "json")

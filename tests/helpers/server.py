@@ -1,29 +1,22 @@
-"""The simulator with the fake IdP mounted, assembled by `sp_sim.stack` as `sp-sim serve`
-and the harness do, served by aiohttp on 127.0.0.1, its clock at NOW."""
+"""A simulator served on loopback for tests: `Running` (the app, its URL, a browser stand-in
+and the stack) and the `Start` callable the `sp_start` fixture gives."""
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
-import pytest
 from aiohttp import web
 
-from conftest import NOW
 from sp_sim.core.bindings import AutoPost, read_autopost
 from sp_sim.flows import FlowDriver
 from sp_sim.idp.app import IDP_STATE
-from sp_sim.idp.config import load_idp
 from sp_sim.idp.model import EnterpriseApp, IdpTenant
 from sp_sim.server.app import IDP_APP
-from sp_sim.server.state import SERVER, ServerOptions, ServerState
-from sp_sim.serving import base_url_of, listen, running
-from sp_sim.stack import DEMO_TENANT, Stack, assemble, create_app
-from sp_sim.tenant import Tenant, load_tenant
+from sp_sim.server.state import SERVER, ServerState
+from sp_sim.stack import DEMO_TENANT, Stack
 
 __all__ = ["DEMO_TENANT", "Running", "Start"]
 
@@ -76,35 +69,3 @@ class Running:
 
 
 Start = Callable[..., Awaitable[Running]]
-
-
-@pytest.fixture
-async def sp_start() -> AsyncIterator[Start]:
-    """sp_start(tenant=…, idp=…, options=…, clock=…) → a Running simulator: the demo tenant
-    and IdP unless given, wired to each other; the IdP's app is kept as given (it follows the
-    account's URLs only when they are local)."""
-    async with contextlib.AsyncExitStack() as servers:
-
-        async def start(
-            tenant: Tenant | None = None,
-            idp: IdpTenant | None = None,
-            options: ServerOptions | None = None,
-            clock: Callable[[], datetime] = lambda: NOW,
-        ) -> Running:
-            options = options or ServerOptions()
-            sock = listen("127.0.0.1", 0)
-            stack = assemble(
-                tenant or load_tenant(DEMO_TENANT),
-                idp or load_idp(),
-                base_url=base_url_of(sock),
-                options=options,
-                wire_idp=True,
-                align_app=options.local_urls,
-            )
-            app = create_app(stack, clock=clock)
-            await servers.enter_async_context(running(app, sock))
-            driver = FlowDriver(stack.base_url, clock=clock)
-            servers.push_async_callback(driver.session.close)
-            return Running(app, stack.base_url, driver, stack)
-
-        yield start
