@@ -8,15 +8,13 @@ from __future__ import annotations
 import re
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from sp_sim.core.bindings import read_autopost
 from sp_sim.serving import sp_sim_process
-from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
 
 USER = "B.Simon@contoso.com"
 _LAUNCH = re.compile(r'id=idp-initiated href="([^"]+)"')
@@ -27,15 +25,6 @@ def server() -> Iterator[str]:
     """A fresh `sp-sim serve` per test: the admin edit changes its tenant."""
     with sp_sim_process("serve", "--port", "0") as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "dev.py test installs Debian's chromium"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def _get(url: str) -> str:
