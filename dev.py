@@ -89,6 +89,7 @@ def main(args: list[str]) -> int:
         ensure_debian_package("chromium", "chromium", "the browser tests")
         ensure_debian_package("redis-server", "redis-server", "the shared-store tests")
         ensure_debian_package("haproxy", "haproxy", "the load-balancer and proxy tests")
+        ensure_debian_package("curl", "curl", "the HTTP API tests (a non-Python client)")
         return tox("-e", "test", "--", *rest)
     if command == "lint":
         return tox("-e", "lint,types")

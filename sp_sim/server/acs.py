@@ -156,29 +156,13 @@ def judge_message(body: bytes, taken: Snapshot) -> Judged:
 async def judge(
     state: ServerState, region: str, body: bytes, pool: Checker | None = None
 ) -> Judged:
-    """Check the response in a worker thread (in `pool`'s processes when given) until the
-    verdict still holds on the event loop.
-
-    A response that works relied on its assertion ID being unused and its request being
-    outstanding. If another request consumed either while this one was being checked, it is
-    checked again against the state as it is now, so that it fails as a replay (or as an
-    answer to no outstanding request) with the engine's own findings. That second check sees
-    the consumed ID, so it cannot work, and the loop ends."""
-    loop = asyncio.get_running_loop()
-    while True:
-        taken = snapshot(state, region)
-        if pool is not None:
-            judged = await pool.judge(body, taken)
-        else:
-            judged = await loop.run_in_executor(None, judge_message, body, taken)
-        if not (judged.report.works and _consumed_meanwhile(state, judged.report)):
-            return judged
-
-
-def _consumed_meanwhile(state: ServerState, report: Report) -> bool:
-    """Only the view is read before judging; `claim` afterwards is the atomic step, and a
-    claim that loses judges again (`judged_and_claimed`)."""
-    return False
+    """Check the response in a worker thread (in `pool`'s processes when given) against a
+    snapshot of the state. Whether it still holds is decided afterwards, atomically, by the
+    store's claim (`judged_and_claimed` judges again when the claim loses)."""
+    taken = snapshot(state, region)
+    if pool is not None:
+        return await pool.judge(body, taken)
+    return await asyncio.get_running_loop().run_in_executor(None, judge_message, body, taken)
 
 
 def candidate_ids(body: bytes) -> tuple[frozenset[str], frozenset[str]]:
@@ -202,7 +186,9 @@ async def judged_and_claimed(
     """Look up, judge, claim; judged again while a claim loses (another post of the same
     response, or of another answer to its request, came first), which then fails with the
     engine's own replay or unknown-request finding. StoreFull / StoreUnavailable: 503."""
-    request_ids, assertion_ids = candidate_ids(body)
+    # Parsing the message on the loop is only worth it for a store that answers per ID.
+    no_ids: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+    request_ids, assertion_ids = candidate_ids(body) if state.store.asks_about_ids else no_ids
     served_at, proxy_url = proxy.served_at(request, state), proxy.untrusted_acs(request, state)
     while True:
         known = await state.store.known(request_ids, assertion_ids)

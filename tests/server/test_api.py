@@ -17,7 +17,6 @@ from tests.helpers import NOW
 from tests.helpers.server import Running, Start
 
 CURL = shutil.which("curl")
-pytestmark = pytest.mark.skipif(CURL is None, reason="curl is not installed")
 USER = "B.Simon@contoso.com"
 
 

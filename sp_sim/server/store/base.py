@@ -110,6 +110,9 @@ class Store(Protocol):
     503 page and `/healthz` (never a password)."""
 
     name: str
+    asks_about_ids: bool
+    """Whether `known` answers only about the IDs it is given (Redis), so the caller must
+    find them in the message first; the memory store answers with everything it holds."""
 
     async def ping(self) -> None:
         """Raise StoreUnavailable unless the store answers now."""

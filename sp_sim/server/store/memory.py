@@ -109,6 +109,7 @@ class MemoryStore:
     """The `Store` in this process: four `ExpiringStore`s and the recent attempts."""
 
     name = "memory"
+    asks_about_ids = False
 
     def __init__(
         self,

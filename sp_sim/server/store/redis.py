@@ -81,6 +81,7 @@ class RedisStore:
         session_ttl: timedelta,
     ) -> None:
         self.name = shown_url(url)
+        self.asks_about_ids = True
         self._clock = clock
         self._request_ttl, self._replay_ttl, self._session_ttl = (
             request_ttl,
