@@ -63,11 +63,18 @@ def ensure_debian_package(command: str, package: str, why: str) -> None:
 
 
 def run(argv: list[str], **env: str) -> int:
-    try:
-        return subprocess.run(argv, cwd=ROOT, check=False, env={**os.environ, **env}).returncode
-    except KeyboardInterrupt:
-        print("dev.py: interrupted", file=sys.stderr)
-        return 130
+    """Run a command in the foreground and pass its exit status on. A Ctrl-C reaches the
+    command as well as dev.py (one process group): the command stops itself and says so
+    (sp-sim: one line, 130; a server once serving: quietly, 0), so dev.py only waits for it
+    rather than killing it mid-shutdown. Killed by a signal: 128 + its number, as a shell."""
+    with subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **env}) as process:
+        while process.returncode is None:
+            try:
+                process.wait()
+            except KeyboardInterrupt:
+                continue
+    code = process.returncode
+    return 128 - code if code < 0 else code
 
 
 def tox(*args: str, **env: str) -> int:

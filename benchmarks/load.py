@@ -6,7 +6,12 @@ check workers, this client, and each core of the machine. Bounded: --requests PO
 server, after a warm-up of --warmup.
 
     python3 dev.py bench load [--requests 5000] [--concurrency 64] [--hostile 0.3]
-                              [--workers 0,2] [--repeat 1]
+                              [--workers 0,2] [--repeat 1] [--instances 2]
+
+With --instances N (N > 1) a real redis-server is started on a free loopback port and N
+`sp-sim serve --store redis://…` processes share it; the client spreads its posts over
+them round robin (what a balancer without stickiness does, without a balancer's own cost),
+so a replay posted at one instance of a response accepted at another must be refused.
 
 The client runs on the same cores as the server; its CPU is printed beside the server's.
 """
@@ -16,12 +21,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import os
 import random
 import resource
 import statistics
+import sys
+import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +41,9 @@ import aiohttp
 from sp_sim.idp.config import load_idp
 from sp_sim.idp.tokens import issue_response
 from sp_sim.serving import sp_sim_child
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' redis-server
+from tests.helpers.redis import RedisServer, free_port
 
 TICKS = os.sysconf("SC_CLK_TCK")
 HEADERS = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
@@ -81,25 +93,35 @@ MALFORMED = [
 ]
 
 
-async def fire(url: str, posts: list[Post], concurrency: int) -> tuple[list[float], Counter[str]]:
-    """POST every body with `concurrency` connections; the latencies and (kind, verdict)."""
+ACCEPTED_TWICE = "one assertion accepted twice (must be 0)"
+
+
+async def fire(
+    urls: list[str], posts: list[Post], concurrency: int
+) -> tuple[list[float], Counter[str]]:
+    """POST every body with `concurrency` connections, the n-th to `urls[n % len(urls)]`;
+    the latencies and (kind, verdict)."""
     latencies: list[float] = []
-    outcomes: Counter[str] = Counter()
-    queue: asyncio.Queue[Post] = asyncio.Queue()
-    for post in posts:
-        queue.put_nowait(post)
+    outcomes: Counter[str] = Counter({ACCEPTED_TWICE: 0})
+    accepted: set[bytes] = set()
+    queue: asyncio.Queue[tuple[str, Post]] = asyncio.Queue()
+    for index, post in enumerate(posts):
+        queue.put_nowait((urls[index % len(urls)], post))
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
 
         async def worker() -> None:
             while not queue.empty():
-                post = queue.get_nowait()
+                url, post = queue.get_nowait()
                 start = time.perf_counter()
                 async with session.post(url, data=post.body, headers=HEADERS) as response:
                     await response.read()
                     verdict = response.headers.get("X-Sp-Sim-Verdict", str(response.status))
                 latencies.append(time.perf_counter() - start)
                 outcomes[f"{post.kind} {verdict}"] += 1
+                if verdict == "works":
+                    outcomes[ACCEPTED_TWICE] += post.body in accepted
+                    accepted.add(post.body)
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
     return latencies, outcomes
@@ -146,6 +168,7 @@ def client_cpu() -> float:
 @dataclass(frozen=True)
 class Run:
     workers: int
+    instances: int
     elapsed: float
     latencies: list[float]
     outcomes: Counter[str]
@@ -163,15 +186,38 @@ class Run:
         return ordered[max(0, int(len(ordered) * share) - 1)] * 1000
 
 
-def measure(workers: int, posts: list[Post], warmup: list[Post], concurrency: int) -> Run:
-    with sp_sim_child("serve", "--port", "0", "--workers", str(workers)) as (base, pid):
-        url = f"{base}/us/login/saml"
-        asyncio.run(fire(url, warmup, concurrency))
-        before, cores_before, client_before = process_tree(pid), cores(), client_cpu()
+def trees(pids: list[int]) -> dict[int, tuple[str, float]]:
+    """`process_tree` of every pid, merged."""
+    return {p: v for pid in pids for p, v in process_tree(pid).items()}
+
+
+def measure(
+    workers: int,
+    posts: list[Post],
+    warmup: list[Post],
+    concurrency: int,
+    store: str | None,
+    instances: int,
+) -> Run:
+    """One run at `--workers workers`: one instance with its memory store, or (with
+    `store`, a Redis URL) `instances` instances sharing it."""
+    instances = instances if store else 1
+    extra = ["--store", store] if store else []
+    with contextlib.ExitStack() as stack:
+        started = [
+            stack.enter_context(
+                sp_sim_child("serve", "--port", "0", "--workers", str(workers), *extra)
+            )
+            for _ in range(instances)
+        ]
+        urls = [f"{base}/us/login/saml" for base, _ in started]
+        pids = [pid for _, pid in started]
+        asyncio.run(fire(urls, warmup, concurrency))
+        before, cores_before, client_before = trees(pids), cores(), client_cpu()
         start = time.perf_counter()
-        latencies, outcomes = asyncio.run(fire(url, posts, concurrency))
+        latencies, outcomes = asyncio.run(fire(urls, posts, concurrency))
         elapsed = time.perf_counter() - start
-        after, cores_after, client_after = process_tree(pid), cores(), client_cpu()
+        after, cores_after, client_after = trees(pids), cores(), client_cpu()
     spent = {p: cpu - before.get(p, ("", 0.0))[1] for p, (_, cpu) in after.items()}
     busy = [
         (b1 - b0) / max(1, t1 - t0)
@@ -179,11 +225,12 @@ def measure(workers: int, posts: list[Post], warmup: list[Post], concurrency: in
     ]
     return Run(
         workers,
+        instances,
         elapsed,
         latencies,
         outcomes,
         sum(spent.values()),
-        spent.get(pid, 0.0),
+        sum(spent.get(pid, 0.0) for pid in pids),
         client_after - client_before,
         busy,
     )
@@ -192,12 +239,13 @@ def measure(workers: int, posts: list[Post], warmup: list[Post], concurrency: in
 def show(run: Run) -> None:
     per = len(run.latencies)
     print(
-        f"--workers {run.workers}: {per} POSTs in {run.elapsed:.2f} s = {run.rps:7.1f}/s   "
+        f"{_label(run.workers, run.instances)}: {per} POSTs in {run.elapsed:.2f} s = "
+        f"{run.rps:7.1f}/s   "
         f"p50 {run.percentile(0.5):6.1f} ms  p99 {run.percentile(0.99):6.1f} ms  "
         f"max {max(run.latencies) * 1000:6.1f} ms"
     )
     print(
-        f"    CPU (in cores): server {run.server / run.elapsed:.2f} (event loop "
+        f"    CPU (in cores): server {run.server / run.elapsed:.2f} (event loops "
         f"{run.loop / run.elapsed:.2f}, workers {(run.server - run.loop) / run.elapsed:.2f}), "
         f"client {run.client / run.elapsed:.2f}; per request: server "
         f"{run.server / per * 1e6:.0f} µs, client {run.client / per * 1e6:.0f} µs"
@@ -214,21 +262,48 @@ def main() -> None:
     parser.add_argument("--workers", default=f"0,{os.cpu_count() or 1}", help="e.g. 0,2")
     parser.add_argument("--warmup", type=int, default=256)
     parser.add_argument("--repeat", type=int, default=1, help="runs per --workers value")
+    parser.add_argument(
+        "--instances",
+        type=int,
+        default=1,
+        help="with 2 or more, that many instances on one real redis-server (started here)",
+    )
     args = parser.parse_args()
+    instances = max(1, args.instances)
     settings = [int(w) for w in args.workers.split(",")]
     print(f"minting {args.requests + args.warmup} signed responses…", flush=True)
     posts = mint(args.requests, args.hostile, args.concurrency)
     warmup = mint(args.warmup, 0.0, args.concurrency, seed=7)
     runs: dict[int, list[Run]] = {w: [] for w in settings}
-    for _ in range(args.repeat):
-        for workers in settings:  # interleaved, so a busy spell hits every setting
-            run = measure(workers, posts, warmup, args.concurrency)
-            runs[workers].append(run)
-            show(run)
-    summarise(runs)
+    with contextlib.ExitStack() as stack:
+        store = stack.enter_context(redis_server()) if instances > 1 else None
+        for _ in range(args.repeat):
+            for workers in settings:  # interleaved, so a busy spell hits every setting
+                run = measure(workers, posts, warmup, args.concurrency, store, instances)
+                runs[workers].append(run)
+                show(run)
+    summarise(runs, instances)
 
 
-def summarise(runs: dict[int, list[Run]]) -> None:
+@contextlib.contextmanager
+def redis_server() -> Iterator[str]:
+    """A real redis-server on a free loopback port (the tests' one), flushed per run by
+    its fresh start: its URL."""
+    with tempfile.TemporaryDirectory() as folder:
+        server = RedisServer(Path(folder), free_port())
+        server.start()
+        try:
+            yield server.url
+        finally:
+            server.stop()
+
+
+def _label(workers: int, instances: int) -> str:
+    where = f" × {instances} instances on Redis" if instances > 1 else ""
+    return f"--workers {workers}{where}"
+
+
+def summarise(runs: dict[int, list[Run]], instances: int) -> None:
     print("\nmedian (min–max) of the runs:")
     medians = {}
     for workers, done in runs.items():
@@ -236,7 +311,8 @@ def summarise(runs: dict[int, list[Run]]) -> None:
         p99s = [r.percentile(0.99) for r in done]
         medians[workers] = statistics.median(rates)
         print(
-            f"  --workers {workers}: {medians[workers]:7.1f}/s ({min(rates):.0f}–{max(rates):.0f})"
+            f"  {_label(workers, instances)}: {medians[workers]:7.1f}/s "
+            f"({min(rates):.0f}–{max(rates):.0f})"
             f"   p99 {statistics.median(p99s):6.1f} ms ({min(p99s):.0f}–{max(p99s):.0f})"
         )
     first = next(iter(medians))

@@ -133,6 +133,18 @@ class _Answer:
     content_type: str
 
 
+_LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+def browser_jar(*origins: str | URL) -> aiohttp.CookieJar:
+    """A cookie jar for these origins that, like a browser, keeps and sends `Secure` cookies
+    over plain HTTP only on loopback (a potentially trustworthy origin)."""
+    loopback = [
+        URL(o).origin() for o in origins if URL(o).scheme == "http" and URL(o).host in _LOOPBACK
+    ]
+    return aiohttp.CookieJar(unsafe=True, treat_as_secure_origin=loopback)
+
+
 class FlowDriver:
     """A browser stand-in bound to one simulator base URL. It never leaves that origin: a
     hop elsewhere (a real IdP's sign-in page, a real Mimecast host) ends the flow with
@@ -147,7 +159,7 @@ class FlowDriver:
         self.base_url = base_url.rstrip("/")
         self._origin = URL(self.base_url).origin()
         self._own = session is None
-        self.session = session or aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        self.session = session or aiohttp.ClientSession(cookie_jar=browser_jar(self._origin))
         self.clock = clock or (lambda: datetime.now(UTC))
         self.recorder = Recorder()
 

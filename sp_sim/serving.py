@@ -68,12 +68,22 @@ async def running(
 async def serve(
     app: web.Application, sock: socket.socket, ssl_context: ssl.SSLContext | None = None
 ) -> None:
-    """Serve `app` on `sock` until cancelled, or until SIGTERM: either way the app is
-    cleaned up (its check workers stopped)."""
+    """Serve `app` on `sock` until cancelled, or until SIGTERM or Ctrl-C: either way the app
+    is cleaned up (its check workers stopped).
+
+    Ctrl-C is taken by the loop itself, not by asyncio.run's task cancellation, so one that
+    lands while the app starts up is not lost in a start-up step: it only sets `stop`, and
+    the server stops as soon as it is up. A second Ctrl-C is Python's KeyboardInterrupt."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def interrupted() -> None:
+        stop.set()
+        loop.remove_signal_handler(signal.SIGINT)  # the next Ctrl-C: KeyboardInterrupt
+
     with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
         loop.add_signal_handler(signal.SIGTERM, stop.set)
+        loop.add_signal_handler(signal.SIGINT, interrupted)
     async with running(app, sock, ssl_context):
         await stop.wait()
 

@@ -19,18 +19,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from aiohttp import web
 
 from sp_sim.core.bindings import Binding
 from sp_sim.core.mimecast import REGIONS
-from sp_sim.idp.app import IDP_STATE, create_idp_app
+from sp_sim.idp.app import IDP_STATE, Refusal, create_idp_app
 from sp_sim.idp.config import load_idp
 from sp_sim.idp.metadata import federation_metadata
 from sp_sim.idp.model import IdpTenant
 from sp_sim.server.app import IDP_APP, IDP_PREFIX, create_sp_app, mount, reset
+from sp_sim.server.captures import kept_body, kept_headers
 from sp_sim.server.metadata import import_metadata
-from sp_sim.server.state import SERVER, Clock, ServerOptions
+from sp_sim.server.state import (
+    SERVER,
+    Captured,
+    Clock,
+    PreloginCookie,
+    ServerOptions,
+    ServerState,
+)
 from sp_sim.server.urls import account_urls, deliver_locally
 from sp_sim.tenant import Account, Tenant, load_tenant
 from sp_sim.tenant.model import Urls
@@ -79,6 +88,10 @@ class StackConfig:
     """CIDRs of reverse proxies whose forwarding headers are believed."""
     csrf_secret: str | None = field(default=None, repr=False)
     """The CSRF key's seed shared by instances behind a load balancer; None: random."""
+    prelogin_cookie: PreloginCookie = PreloginCookie.NONE
+    """The SameSite of the cookie that binds an AuthnRequest to its browser."""
+    idp_hostname: str | None = None
+    """Serve the fake IdP's URLs under this host name (another site than the simulator's)."""
 
     @property
     def options(self) -> ServerOptions:
@@ -89,6 +102,8 @@ class StackConfig:
             store=self.store,
             trusted_proxies=self.trusted_proxies,
             csrf_secret=self.csrf_secret,
+            prelogin_cookie=self.prelogin_cookie,
+            idp_hostname=self.idp_hostname,
         )
 
     @property
@@ -109,6 +124,11 @@ class Stack:
     options: ServerOptions
     base_url: str
     urls: Urls
+
+    @property
+    def idp_base_url(self) -> str:
+        """Where the mounted fake IdP's URLs point: the server's, under `idp_hostname` if set."""
+        return with_host(self.base_url, self.options.idp_hostname)
 
 
 def load_stack_tenant(config: StackConfig) -> Tenant:
@@ -169,7 +189,8 @@ def assemble(
     base_url = base_url.rstrip("/")
     urls = account_urls(tenant.account, base_url, local=options.local_urls)
     if wire_idp and idp is not None:
-        tenant, idp = wire(tenant, idp, urls, base_url, align_app=align_app)
+        idp_base = with_host(base_url, options.idp_hostname)
+        tenant, idp = wire(tenant, idp, urls, idp_base, align_app=align_app)
     return Stack(tenant, idp, options, base_url, urls)
 
 
@@ -183,6 +204,15 @@ def build_stack(config: StackConfig, base_url: str) -> Stack:
         wire_idp=config.wire_idp,
         align_app=config.align_app,
     )
+
+
+def with_host(base_url: str, host: str | None) -> str:
+    """`base_url` with its host name replaced by `host` (scheme and port kept)."""
+    if not host:
+        return base_url
+    parts = urlsplit(base_url)
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit((parts.scheme, f"{host}{port}", parts.path, "", "")).rstrip("/")
 
 
 def fake_idp_sso_url(base_url: str, idp: IdpTenant) -> str:
@@ -200,10 +230,34 @@ def create_app(stack: Stack, *, clock: Clock | None = None) -> web.Application:
             stack.idp,
             clock=state.clock,
             deliver=lambda url: deliver_locally(state, url),
+            on_refusal=lambda refusal: list_refusal(state, refusal),
         )
         launch = f"{IDP_PREFIX}/{stack.idp.tenant_id}/myapps/{stack.idp.apps[0].app_id}"
         mount(app, idp_app, launch)
     return app
+
+
+async def list_refusal(state: ServerState, refusal: Refusal) -> None:
+    """The mounted IdP refused a sign-in: list it among the simulator's results."""
+    refused = Captured(
+        refusal.at,
+        refusal.method,
+        refusal.url,
+        kept_headers(refusal.headers),
+        None if refusal.body is None else kept_body(refusal.body.encode()),
+        refusal.status,
+        (("Content-Type", "text/html; charset=utf-8"),),
+        refusal.page,
+    )
+    await state.record_refusal(
+        refusal.at,
+        refusal.code,
+        refusal.message,
+        refusal.initiated_by,
+        refusal.user,
+        refused,
+        refusal.request_id,
+    )
 
 
 def reset_app(app: web.Application, stack: Stack) -> None:

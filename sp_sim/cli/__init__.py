@@ -8,19 +8,20 @@ Whatever the message holds is judged (exit 1), never 2.
 
 One error boundary, `main`, serves every command: no traceback reaches the user unless
 `--debug` asks for it. The commands are imported inside it, so a Ctrl-C while they load
-is an interruption like any other.
+is an interruption like any other. This module and `sp_sim/__init__.py` import nothing
+but what Python has loaded at start-up (os, sys), so the boundary is up a millisecond
+after the interpreter is.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import traceback
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing before the boundary
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Sequence
 
 EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 2, 130, 141
 
@@ -51,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
     except Exception as error:
         if "--debug" in arguments:
-            traceback.print_exc()
+            _print_traceback()
         first = str(error).splitlines()[0] if str(error) else ""
         print(
             f"sp-sim: internal error: {type(error).__name__}"
@@ -62,18 +63,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(arguments: list[str]) -> int:
-    from sp_sim.errors import SpSimError  # noqa: PLC0415 (see the module docstring)
+    from sp_sim.cli.loading import load_parser  # noqa: PLC0415 (see the module docstring)
+    from sp_sim.errors import SpSimError  # noqa: PLC0415
 
-    args = build_parser().parse_args(arguments)
+    args = load_parser().parse_args(arguments)  # a Ctrl-C while loading: interrupted
     try:
         result: int = args.run(args)
     except SpSimError as error:
         if args.debug:
-            traceback.print_exc()
+            _print_traceback()
         print(f"sp-sim: {error}", file=sys.stderr)
         return EXIT_USAGE
     sys.stdout.flush()  # a closed pipe shows here, inside the boundary
     return result
+
+
+def _print_traceback() -> None:
+    import traceback  # noqa: PLC0415 (see the module docstring)
+
+    traceback.print_exc()
 
 
 if __name__ == "__main__":

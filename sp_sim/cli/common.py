@@ -139,6 +139,7 @@ def settings_from_args(args: argparse.Namespace) -> CheckSettings:
         idp_issuer=issuer or settings.idp_issuer,
         certificates=unique(tuple(certificates)) if certificates else settings.certificates,
         outstanding_requests=frozenset(args.request_id) if args.request_id else None,
+        provider=args.provider or settings.provider,
         clock_skew=settings.clock_skew
         if args.clock_skew is None
         else timedelta(seconds=args.clock_skew),
@@ -158,6 +159,13 @@ def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--entity-id", metavar="URL", help="the SP entity ID (Audience)")
     parser.add_argument("--acs-url", metavar="URL", help="the ACS URL (Destination, Recipient)")
     parser.add_argument("--idp-issuer", metavar="URL", help="the IdP's Issuer")
+    parser.add_argument(
+        "--provider",
+        metavar="NAME",
+        help="the IdP product, as a profile's Provider names it: Entra ID ('Azure Active "
+        "Directory', the default of a tenant profile) gets Entra's portal words in the "
+        "fixes; any other name, or none without --tenant, gets neutral words (the IdP)",
+    )
     parser.add_argument(
         "--idp-cert",
         metavar="FILE",

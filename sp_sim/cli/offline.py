@@ -67,6 +67,7 @@ def command_demo(args: argparse.Namespace) -> int:
             entity_id=None,
             acs_url=None,
             idp_issuer=None,
+            provider=None,
             idp_cert=[],
             idp_metadata=None,
             at=instant_arg(DEMO_INSTANT),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import os
+import re
 import ssl
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from sp_sim.idp.config import load_idp
 from sp_sim.idp.faults import FAULTS, FaultSet
 from sp_sim.server.checking import check_workers
 from sp_sim.server.csrf import MIN_SECRET
+from sp_sim.server.external import external_logins
+from sp_sim.server.state import PreloginCookie
 from sp_sim.server.store import store_url
 from sp_sim.server.tls import context_from_files, self_signed_context
 from sp_sim.serving import base_url_of, listen, run_until_interrupted
@@ -24,19 +27,21 @@ from sp_sim.stack import Stack, StackConfig, build_stack, create_app
 
 
 def serve_config(args: argparse.Namespace) -> StackConfig:
-    """What `serve` runs. The demo is wired to the fake IdP; a tenant file of your own keeps
-    its profile as written (point it at the fake IdP with the admin page's Import)."""
+    """What `serve` runs. The tenant (the demo's or `--config`'s) is wired to the fake IdP,
+    unless `--external-idp` keeps its profile as written (its Login URL, often Entra's)."""
     return StackConfig(
         tenant_file=Path(args.config) if args.config else None,
         idp_file=Path(args.idp_config) if args.idp_config else None,
         mount_idp=not args.no_idp,
-        wire_idp=args.config is None,
+        wire_idp=not args.external_idp,
         local_urls=args.local_urls,
         binding=Binding(args.binding),
         workers=args.workers,
         store=args.store,
         trusted_proxies=tuple(c for group in args.trusted_proxy for c in group),
         csrf_secret=args.csrf_secret,
+        prelogin_cookie=PreloginCookie(args.prelogin_cookie),
+        idp_hostname=args.idp_hostname,
     )
 
 
@@ -66,6 +71,18 @@ def public_url_arg(text: str) -> str:
     if scheme not in {"http", "https"} or not rest or "/" in rest:
         raise argparse.ArgumentTypeError(f"{text!r}: give an origin such as http://lb:8080")
     return url
+
+
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOST_NAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*")
+
+
+def host_arg(text: str) -> str:
+    """--idp-hostname: a DNS name or an IPv4 address (no scheme, no port)."""
+    host = text.strip().lower()
+    if not _HOST_NAME.fullmatch(host):
+        raise argparse.ArgumentTypeError(f"{text!r}: give a host name such as localhost")
+    return host
 
 
 def cidr_arg(text: str) -> tuple[str, ...]:
@@ -116,7 +133,8 @@ def command_serve(args: argparse.Namespace) -> int:
     if args.tls_cert is not None:
         context = context_from_files(Path(args.tls_cert), Path(args.tls_key))
     else:
-        context = self_signed_context(args.host) if args.tls else None
+        also = (args.idp_hostname,) if args.idp_hostname else ()
+        context = self_signed_context(args.host, *also) if args.tls else None
     sock = listen(args.host, args.port)
     try:
         base_url = args.public_url or base_url_of(sock, tls=context is not None)
@@ -135,10 +153,13 @@ def announce(stack: Stack) -> None:
     print(f"sp-sim: Mimecast account {account.code} ({home}) at {base}/")
     print(f"  sign in (SP-initiated)   {base}/{home}/login")
     if idp is not None:
-        print(f"  IdP-initiated (My Apps)  {base}/idp/{idp.tenant_id}/myapps/{idp.apps[0].app_id}")
+        my_apps = f"{stack.idp_base_url}/idp/{idp.tenant_id}/myapps/{idp.apps[0].app_id}"
+        print(f"  IdP-initiated (My Apps)  {my_apps}")
     print(f"  results                  {base}/results")
     print(f"  Entra Identifier         {stack.urls.entity_id}")
     print(f"  Entra Reply URL          {stack.urls.acs_url}")
+    for login in external_logins(stack.tenant, base, stack.options.idp_hostname):
+        print(f"  note: {login.sentence}")
     print("Ctrl-C stops it.", flush=True)
 
 
@@ -178,6 +199,12 @@ def add_serve_command(commands: Any) -> None:
     serve.add_argument("--config", metavar="FILE", help="a tenant TOML file")
     serve.add_argument("--idp-config", metavar="FILE", help="a fake IdP tenant TOML file")
     serve.add_argument("--no-idp", action="store_true", help="do not mount the fake IdP")
+    serve.add_argument(
+        "--external-idp",
+        action="store_true",
+        help="keep the tenant's profile as written (its own IdP, e.g. Entra) instead of "
+        "pointing it at the fake IdP",
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=port_arg, default=8080, help="0 picks a free port")
     serve.add_argument(
@@ -228,6 +255,21 @@ def add_serve_command(commands: Any) -> None:
         metavar="URL",
         help="where browsers reach this instance, e.g. its load balancer (default: where it "
         "listens)",
+    )
+    serve.add_argument(
+        "--prelogin-cookie",
+        choices=[str(c) for c in PreloginCookie],
+        default=str(PreloginCookie.NONE),
+        help="SameSite of the cookie binding an AuthnRequest to its browser: none "
+        "(SameSite=None; Secure, the default), lax, or off (no cookie, no check)",
+    )
+    serve.add_argument(
+        "--idp-hostname",
+        type=host_arg,
+        default=None,
+        metavar="HOST",
+        help="serve the fake IdP's URLs under this host name, another site than the "
+        "simulator's (e.g. localhost when browsing 127.0.0.1); it must reach this server",
     )
     serve.add_argument("--tls-cert", metavar="PEM", help="HTTPS with this certificate (chain)")
     serve.add_argument("--tls-key", metavar="PEM", help="the key of --tls-cert")

@@ -43,20 +43,20 @@ class Certificate:
     def _x509(self) -> x509.Certificate:
         return x509.load_der_x509_certificate(self.der)
 
-    @property
+    @cached_property
     def thumbprint(self) -> str:
         """The SHA-1 thumbprint, upper-case hex, as the Entra portal shows it."""
         return hashlib.sha1(self.der, usedforsecurity=False).hexdigest().upper()
 
-    @property
+    @cached_property
     def subject(self) -> str:
         return self._x509.subject.rfc4514_string()
 
-    @property
+    @cached_property
     def not_before(self) -> datetime:
         return self._x509.not_valid_before_utc
 
-    @property
+    @cached_property
     def not_after(self) -> datetime:
         return self._x509.not_valid_after_utc
 

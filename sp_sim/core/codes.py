@@ -119,6 +119,7 @@ class Code(StrEnum):
     SUBJECT_SP_INITIATED = "subject.sp-initiated"
     SUBJECT_IDP_INITIATED = "subject.idp-initiated"
     SUBJECT_UNKNOWN_REQUEST = "subject.unknown-request"
+    SUBJECT_COOKIE_LOST = "subject.cookie-lost"
     SUBJECT_IN_RESPONSE_TO_MISMATCH = "subject.in-response-to-mismatch"
     SUBJECT_IN_RESPONSE_TO_UNSIGNED = "subject.in-response-to-unsigned"
     SUBJECT_SKIPPED = "subject.skipped"
@@ -205,7 +206,7 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.XML_NO_ASSERTION: "A successful Response without an Assertion.",
     Code.XML_MULTIPLE_ASSERTIONS: "More than one Assertion (a wrapping attack shape).",
     Code.XML_ASSERTION_MISPLACED: "The Assertion is not a direct child of the Response.",
-    Code.XML_ENCRYPTED_ASSERTION: "Entra token encryption is on; Mimecast cannot decrypt.",
+    Code.XML_ENCRYPTED_ASSERTION: "Token encryption is on at the IdP; Mimecast cannot decrypt.",
     Code.XML_DUPLICATE_ID: "Two elements share one ID (a wrapping attack shape).",
     Code.XML_UNKNOWN_ELEMENT: "An element SAML 2.0 does not allow there (a foreign or "
     "look-alike namespace).",
@@ -284,6 +285,8 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.SUBJECT_SP_INITIATED: "InResponseTo answers a request this SP sent.",
     Code.SUBJECT_IDP_INITIATED: "No InResponseTo: an IdP-initiated (unsolicited) response.",
     Code.SUBJECT_UNKNOWN_REQUEST: "InResponseTo names no outstanding request.",
+    Code.SUBJECT_COOKIE_LOST: "Answers an outstanding request, but the browser did not "
+    "bring the cookie the SP set when it sent it (SameSite).",
     Code.SUBJECT_IN_RESPONSE_TO_MISMATCH: "Response and SubjectConfirmationData "
     "InResponseTo differ.",
     Code.SUBJECT_IN_RESPONSE_TO_UNSIGNED: "Only the unsigned Response envelope names an "

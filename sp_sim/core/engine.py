@@ -79,7 +79,7 @@ def check_decoded(decoded: Decoded, settings: CheckSettings, now: datetime) -> R
         )
         return Report(tuple(findings), judged_at=at)
 
-    document, structure = parse_document(decoded.xml)
+    document, structure = parse_document(decoded.xml, settings.wording)
     findings += structure
     readable = _readable_assertion(document, findings, settings)
     if isinstance(readable, _Stop):

@@ -22,7 +22,9 @@ class Status(StrEnum):
 
 
 class Side(StrEnum):
-    """Where the user has to make a change."""
+    """Where the user has to make a change. The values are stable JSON codes; the two IdP
+    sides come in an Entra form (the profile's provider is Entra) and a neutral form (any
+    other or an unknown provider): see core/wording.py."""
 
     ENTRA_APP = "Entra app"
     MIMECAST_PROFILE = "Mimecast authentication profile"
@@ -31,6 +33,9 @@ class Side(StrEnum):
     ENTRA_USER = "Entra user"
     SENDER = "whoever sent this message"
     CLOCKS = "server clocks"
+    SP = "the service provider (sp-sim's own settings)"
+    IDP = "IdP"
+    IDP_USER = "IdP user"
 
 
 @dataclass(frozen=True)

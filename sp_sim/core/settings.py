@@ -16,6 +16,7 @@ from pydantic import ConfigDict, with_config
 
 from sp_sim.core.certs import Certificate
 from sp_sim.core.mimecast import Region
+from sp_sim.core.wording import Wording, wording_for
 
 APPLICATIONS: dict[str, str] = {
     "administration_console": "Administration Console",
@@ -113,5 +114,17 @@ class CheckSettings:
     """The URL an untrusted reverse proxy's headers (Forwarded, X-Forwarded-*) say the
     message was POSTed to; set only when such headers arrived and were not trusted."""
     seen_assertion_ids: Container[str] | None = field(default=None, compare=False)
+    browser_requests: Collection[str] | None = field(default=None, compare=False)
+    """The requests whose pre-login cookie came with the message (the SP binds each
+    AuthnRequest to the browser that started it); None: the SP sets no such cookie, so an
+    answer to an outstanding request is not asked to bring one."""
     certificate_warning: timedelta = timedelta(days=60)
     verifier: Verifier = Verifier.AUTO
+    provider: str | None = None
+    """The IdP the profile names (its Provider, e.g. "Azure Active Directory"); None: not
+    known. It words the findings only (`wording`), never what they conclude."""
+
+    @property
+    def wording(self) -> Wording:
+        """Entra's words for an Entra provider, neutral ones ("the IdP") otherwise."""
+        return wording_for(self.provider)

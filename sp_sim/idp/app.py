@@ -11,14 +11,15 @@
 
 `?user=` picks the user without the page; Entra's `login_hint` pre-selects it on the page
 (where faults can still be chosen); `?fault=` (repeatable)
-injects faults for one sign-in. Errors are Entra's error page with its AADSTS code, HTTP 400.
+injects faults for one sign-in. Errors are Entra's error page with its AADSTS code, HTTP 400;
+a sign-in refused so is told to `on_refusal` (`refusals`).
 Each token issued is recorded in the browser's IdP session (`state.SignIn`), for logout.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from html import escape
 
@@ -26,10 +27,12 @@ from aiohttp import web
 
 from sp_sim.core.bindings import Parameter, autopost, post_fields
 from sp_sim.idp import pages, slo
-from sp_sim.idp.faults import FaultSet
+from sp_sim.idp.faults import FaultSet, with_value
 from sp_sim.idp.metadata import federation_metadata
 from sp_sim.idp.model import EnterpriseApp, IdpTenant, User
+from sp_sim.idp.refusals import ON_REFUSAL, Refusal, RefusalHook, refused
 from sp_sim.idp.requests import (
+    AuthnRequest,
     EntraError,
     RequestKind,
     check_request_signature,
@@ -57,13 +60,14 @@ from sp_sim.idp.state import (
 )
 from sp_sim.idp.tokens import issue
 
-__all__ = ["IDP_STATE", "IdpState", "create_idp_app"]
+__all__ = ["IDP_STATE", "IdpState", "Refusal", "RefusalHook", "create_idp_app"]
 
 
 async def saml2(request: web.Request) -> web.Response:
     """A SAMLRequest by HTTP-Redirect (GET) or HTTP-POST; a LogoutResponse by Redirect."""
     if request.method == "GET" and "SAMLResponse" in request.query:
         return await slo.logout_response_received(request)
+    parsed: AuthnRequest | None = None
     try:
         tenant = tenant_of(request)
         if request.method == "GET":
@@ -85,7 +89,15 @@ async def saml2(request: web.Request) -> web.Response:
             )
         acs_url = reply_url(app, parsed)
     except EntraError as error:
-        return error_response(request, error)
+        if parsed is not None and parsed.kind is RequestKind.LOGOUT:
+            return error_response(request, error)  # not a sign-in
+        return await refused(
+            request,
+            error,
+            initiated_by="SP",
+            user=request.query.get("user") or request.query.get("login_hint"),
+            request_id=None if parsed is None else parsed.request_id,
+        )
     pending = PendingSignIn(
         app,
         acs_url,
@@ -110,7 +122,7 @@ async def launch(request: web.Request) -> web.Response:
                 "the application requires signed requests.",
             )
     except EntraError as error:
-        return error_response(request, error)
+        return await refused(request, error, initiated_by="IdP", user=request.query.get("user"))
     if app.sign_on_url:
         # With a Sign-on URL, the tile starts an SP-initiated sign-in there instead.
         raise web.HTTPFound(idp_state(request).deliver(app.sign_on_url))
@@ -132,7 +144,7 @@ async def _continue(
         key = state.remember(pending)
         action = url_for(request, "signin", tenant=request.match_info["tenant"])
         return html(pages.account_picker(state.tenant, pending.app, key, action, hint))
-    return _answer(request, pending, user_name)
+    return await _answer(request, pending, user_name)
 
 
 async def signin(request: web.Request) -> web.Response:
@@ -142,14 +154,21 @@ async def signin(request: web.Request) -> web.Response:
     pending = state.pending.pop(str(form.get("pending", "")), None)
     if pending is None:
         return html(
-            pages.page(
-                "Sign in",
-                "<h1>This sign-in has expired.</h1><p>Start again from the application.</p>",
+            pages.problem(
+                "This sign-in has expired.",
+                "The account picker it came from was already used, or the IdP restarted.",
+                "start again from the application: its sign-in page (SP-initiated) or its "
+                "My Apps tile (IdP-initiated).",
             ),
             400,
         )
-    extra = parse_faults([str(v) for v in form.getall("fault", [])])
-    return _answer(
+    try:
+        named = [str(v) for v in form.getall("fault", [])]
+        chosen = with_value(named, str(form.get("fault_value", "")))
+    except ValueError as error:
+        raise web.HTTPBadRequest(text=str(error)) from None
+    extra = parse_faults(chosen)
+    return await _answer(
         request,
         PendingSignIn(
             pending.app,
@@ -162,7 +181,7 @@ async def signin(request: web.Request) -> web.Response:
     )
 
 
-def _answer(request: web.Request, pending: PendingSignIn, user_name: str) -> web.Response:
+async def _answer(request: web.Request, pending: PendingSignIn, user_name: str) -> web.Response:
     state = idp_state(request)
     user: User | None = state.tenant.user(user_name)
     try:
@@ -175,7 +194,14 @@ def _answer(request: web.Request, pending: PendingSignIn, user_name: str) -> web
             )
         check_user(pending.app, user, pending.request)
     except EntraError as error:
-        return error_response(request, error)
+        parsed = pending.request
+        return await refused(
+            request,
+            error,
+            initiated_by="IdP" if parsed is None else "SP",
+            user=user_name,
+            request_id=None if parsed is None else parsed.request_id,
+        )
     parsed = pending.request
     issued = issue(
         state.tenant,
@@ -254,15 +280,41 @@ async def index(request: web.Request) -> web.Response:
     )
 
 
+@web.middleware
+async def styled_errors(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """A bare plain-text 4xx (a bad `?fault=`, an unknown path) answered as a page that
+    says what was wrong and what to do; HTML answers (Entra's error page) pass as they are."""
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        if error.status < 400 or error.content_type != "text/plain":
+            raise
+        text = (error.text or "").strip()
+        if text == f"{error.status}: {error.reason}":
+            text = f"The fake IdP has no answer for {request.method} {request.path}."
+        todo = pages.todo_for(error.status, text, error.headers.get("Allow", ""))
+        title = pages.title_for(error.status, error.reason, text)
+        answer = html(pages.problem(title, text, todo), error.status)
+        if "Allow" in error.headers:
+            answer.headers["Allow"] = error.headers["Allow"]
+        return answer
+
+
 def create_idp_app(
     tenant: IdpTenant,
     *,
     clock: Clock | None = None,
     faults: FaultSet | None = None,
     deliver: Callable[[str], str] | None = None,
+    on_refusal: RefusalHook | None = None,
 ) -> web.Application:
-    """The IdP application; mount it with `add_subapp` or run it on any port (0 included)."""
-    app = web.Application()
+    """The IdP application; mount it with `add_subapp` or run it on any port (0 included).
+    `on_refusal` is told of each sign-in answered with an AADSTS error page (`refusals`)."""
+    app = web.Application(middlewares=[styled_errors])
+    if on_refusal is not None:
+        app[ON_REFUSAL] = on_refusal
     app[IDP_STATE] = IdpState(
         tenant,
         clock or (lambda: datetime.now(UTC)),

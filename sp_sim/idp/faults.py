@@ -29,13 +29,16 @@ __all__ = [
     "WRAPPING_VARIANTS",
     "Fault",
     "FaultSet",
+    "FaultValue",
     "Wrapping",
     "comment_in_name_id",
     "duplicate_assertion",
     "encrypt_assertion",
+    "fault_value",
     "swap_keyinfo",
     "tamper_name_id",
     "with_doctype",
+    "with_value",
     "wrap",
 ]
 
@@ -183,15 +186,60 @@ CLOCK_OFFSET_LIMIT = 366 * 24 * 3600
 """The largest clock offset (seconds, either way) the fake IdP's clock may run: a year."""
 
 
+@dataclass(frozen=True)
+class FaultValue:
+    """What a fault's `=value` is: its name in FAULTS (`SECONDS`, `URI`, …), whether it
+    must be given, and the range of a number."""
+
+    kind: str
+    required: bool
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def describe(self) -> str:
+        if self.minimum is not None and self.maximum is not None:
+            what = f"a whole number of seconds from {self.minimum} to {self.maximum}"
+        else:
+            what = f"a {self.kind}"
+        return what + ("" if self.required else " (optional: a default is used without it)")
+
+
+def fault_value(name: str) -> FaultValue | None:
+    """The value `name` takes, read from its FAULTS description (`=X: …` required,
+    `[=X] …` optional); None for a fault that takes none (or an unknown name)."""
+    description = FAULTS.get(name, "")
+    if description.startswith("="):
+        kind = description[1:].partition(":")[0].strip()
+        if name == "clock-offset":
+            return FaultValue(kind, True, -CLOCK_OFFSET_LIMIT, CLOCK_OFFSET_LIMIT)
+        return FaultValue(kind, True)
+    if description.startswith("[="):
+        return FaultValue(description[2:].partition("]")[0].strip(), False)
+    return None
+
+
 def _check_clock_offset(value: str) -> None:
+    example = "e.g. clock-offset=300 (five minutes ahead) or clock-offset=-300"
     try:
         seconds = int(value)
     except ValueError:
-        raise ValueError(f"clock-offset needs =SECONDS, got {value!r}") from None
+        got = f"got {value!r}" if value else "got none"
+        raise ValueError(
+            f"the fault clock-offset=SECONDS needs a whole number of seconds ({got}): {example}"
+        ) from None
     if abs(seconds) > CLOCK_OFFSET_LIMIT:
         raise ValueError(
-            f"clock-offset={value}: at most {CLOCK_OFFSET_LIMIT} seconds (366 days) either way"
+            f"the fault clock-offset={value}: at most {CLOCK_OFFSET_LIMIT} seconds "
+            f"(366 days) either way, {example}"
         )
+
+
+def _check_value(name: str, has_value: bool, value: str) -> None:
+    spec = fault_value(name)
+    if spec is None and has_value:
+        raise ValueError(f"the fault {name} takes no value (got {name}={value}): give it as {name}")
+    if name == "clock-offset":
+        _check_clock_offset(value)
 
 
 @dataclass(frozen=True)
@@ -208,8 +256,7 @@ class FaultSet:
             name, has_value, value = spec.strip().partition("=")
             if name not in FAULTS:
                 raise ValueError(f"unknown fault {name!r}; known: {', '.join(FAULTS)}")
-            if name == "clock-offset":
-                _check_clock_offset(value)
+            _check_value(name, bool(has_value), value)
             parsed.append((name, value if has_value else None))
         return cls(tuple(parsed))
 
@@ -289,3 +336,18 @@ class FaultSet:
         if "encrypted-assertion" in names:
             encrypt_assertion(encryption or _other_key().certificate)(response)
         return serialized(response)
+
+
+def with_value(names: Iterable[str], value: str) -> list[str]:
+    """The faults a form chose (`names`, from its select) with the value typed in its value
+    box: `name=value` for the one chosen. Raises ValueError for a value without a fault."""
+    chosen = [n for n in names if n]
+    value = value.strip()
+    if not value:
+        return chosen
+    if len(chosen) != 1:
+        raise ValueError(
+            f"a fault value ({value!r}) was typed but {len(chosen) or 'no'} fault was chosen: "
+            "pick the one fault the value belongs to, or clear the value box"
+        )
+    return [f"{chosen[0]}={value}"]

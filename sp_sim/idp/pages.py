@@ -9,7 +9,7 @@ from datetime import datetime
 from html import escape
 
 from sp_sim.core.aadsts import find_aadsts
-from sp_sim.idp.faults import FAULTS
+from sp_sim.idp.faults import FAULTS, fault_value
 from sp_sim.idp.model import EnterpriseApp, IdpTenant
 
 _STYLE = """
@@ -20,6 +20,8 @@ label{display:block;padding:10px;border-bottom:1px solid #eee;cursor:pointer}
 button{background:#0067b8;color:#fff;border:0;padding:8px 24px;font-size:15px;margin-top:16px}
 .code{font-family:Consolas,monospace;background:#fbeaea;padding:12px;word-break:break-word}
 small{color:#666}
+.todo{color:#0550ae;font-weight:600}input#fault-value{width:100%;padding:6px;box-sizing:border-box}
+select{max-width:100%}
 """
 
 
@@ -49,9 +51,7 @@ def account_picker(
         for i, u in enumerate(tenant.users)
     )
     shown = f"<p id=login-hint><small>login_hint: {escape(hint)}</small></p>" if hint else ""
-    faults = "".join(
-        f'<option value="{escape(n)}">{escape(n)}: {escape(d)}</option>' for n, d in FAULTS.items()
-    )
+    faults = "".join(_fault_option(n, d) for n, d in FAULTS.items())
     return page(
         "Sign in to your account",
         (
@@ -60,8 +60,79 @@ def account_picker(
             f'<form method=post action="{escape(action)}">'
             f'<input type=hidden name=pending value="{escape(pending_id)}">{users}'
             f"<p><label for=fault>Inject a fault (optional)</label><select id=fault name=fault>"
-            f'<option value="">none</option>{faults}</select></p>'
-            f"<button type=submit id=signin>Sign in</button></form>"
+            f'<option value="">none</option>{faults}</select></p>{_value_box()}'
+            f"<button type=submit id=signin>Sign in</button></form>{_VALUE_SCRIPT}"
+        ),
+    )
+
+
+def _fault_option(name: str, description: str) -> str:
+    value = fault_value(name)
+    data = ""
+    if value is not None:
+        data = f' data-value="{escape(value.kind)}" data-required="{int(value.required)}"'
+        if value.minimum is not None and value.maximum is not None:
+            data += f' data-min="{value.minimum}" data-max="{value.maximum}"'
+    return f'<option value="{escape(name)}"{data}>{escape(name)}: {escape(description)}</option>'
+
+
+def _value_box() -> str:
+    """The value a fault takes (`clock-offset`'s seconds, another Audience, …), with what
+    each one accepts; the few lines of `_VALUE_SCRIPT` fit the box to the chosen fault."""
+    takes = "".join(
+        f"<li><code>{escape(n)}</code>: {escape(v.describe())}</li>"
+        for n in FAULTS
+        if (v := fault_value(n)) is not None and (v.required or v.kind != "NAMEID")
+    )
+    return (
+        "<p><label for=fault-value>Its value (for a fault marked =…)</label>"
+        "<input id=fault-value name=fault_value autocomplete=off></p>"
+        f"<details id=fault-values><summary><small>Which faults take a value</small></summary>"
+        f"<ul><small>{takes}<li>the signature-wrapping variants and <code>tampered</code>: "
+        "the NameID to inject (optional)</li></small></ul></details>"
+    )
+
+
+_VALUE_SCRIPT = (
+    "<script>(function(){var s=document.getElementById('fault'),"
+    "v=document.getElementById('fault-value');function fit(){var d=s.options[s.selectedIndex]"
+    ".dataset;v.disabled=!d.value;v.required=d.required==='1';v.placeholder=d.value?"
+    "(d.min?d.value+' from '+d.min+' to '+d.max:d.value)+(d.required==='1'?'':' (optional)')"
+    ":'this fault takes no value';if(d.min){v.type='number';v.min=d.min;v.max=d.max;v.step='1'}"
+    "else{v.type='text';v.removeAttribute('min');v.removeAttribute('max')}}"
+    "s.addEventListener('change',fit);fit()})()</script>"
+)
+
+
+def title_for(status: int, reason: str, text: str) -> str:
+    """The heading of a plain error answer from the fake IdP."""
+    return "This fault cannot be used" if status == 400 and "fault" in text else reason
+
+
+def todo_for(status: int, text: str, allowed: str = "") -> str:
+    """What to do after a plain error answer from the fake IdP."""
+    if status == 405:
+        return f"open this address with {allowed or 'another method'} (a link or its form)."
+    if "fault" in text:
+        return (
+            "correct the fault and start the sign-in again: name a fault from the account "
+            "picker's list, with =value only where it takes one (the picker says which, "
+            "and each value's range)."
+        )
+    if status == 404:
+        return "check the address; the fake IdP's home page (its /) lists what it serves."
+    return "start the sign-in again from the application, or from sp-sim's home page."
+
+
+def problem(title: str, text: str, todo: str) -> str:
+    """A plain error page of the fake IdP (not an AADSTS one): what happened, what to do,
+    and a way back."""
+    return page(
+        title,
+        (
+            f"<h1 id=problem>{escape(title)}</h1><p id=what>{escape(text)}</p>"
+            f"<p class=todo id=todo>What to do: {escape(todo)}</p>"
+            '<p><a id=home href="/">Back to the sp-sim home page</a></p>'
         ),
     )
 

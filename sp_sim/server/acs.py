@@ -31,7 +31,7 @@ from sp_sim.core.model import Report
 from sp_sim.core.peek import peek_name_id
 from sp_sim.core.settings import CheckSettings
 from sp_sim.core.xml import UnsafeXML, parse_instant, parse_untrusted
-from sp_sim.server import pages, proxy, urls
+from sp_sim.server import captures, pages, prelogin, proxy, urls
 from sp_sim.server.proxy import is_secure
 from sp_sim.server.state import VIA, Attempt, ServerState, Session, region_of, server_state
 from sp_sim.server.store import Claim, Known
@@ -65,6 +65,8 @@ class Snapshot:
     now: datetime
     proxy_url: str | None = None
     """The ACS URL an untrusted proxy's headers name (see `sp_sim.server.proxy`)."""
+    browser_requests: frozenset[str] | None = None
+    """The requests whose pre-login cookie came with the POST (`sp_sim.server.prelogin`)."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ class View:
     """The base URL a trusted proxy says the browser used; None: where this server listens."""
     proxy_url: str | None = None
     """The ACS URL an untrusted proxy's headers name, for the behind-a-proxy finding."""
+    browser_requests: frozenset[str] | None = None
+    """The requests whose pre-login cookie the POST brought; None: the SP sets none."""
 
 
 # The view of the response being handled, per task: `judge` takes `snapshot(state, region)`
@@ -99,6 +103,7 @@ def snapshot(state: ServerState, region: str) -> Snapshot:
         view.known.seen,
         state.clock(),
         view.proxy_url,
+        view.browser_requests,
     )
 
 
@@ -130,6 +135,7 @@ def settings_with(taken: Snapshot, profile: str | None) -> CheckSettings:
         outstanding_requests=taken.outstanding_requests,
         seen_assertion_ids=taken.seen_assertion_ids,
         received_at=REGIONS[taken.region].acs_url,
+        browser_requests=taken.browser_requests,
     )
     return replace(settings, proxy_url=taken.proxy_url) if taken.proxy_url else settings
 
@@ -190,9 +196,10 @@ async def judged_and_claimed(
     no_ids: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
     request_ids, assertion_ids = candidate_ids(body) if state.store.asks_about_ids else no_ids
     served_at, proxy_url = proxy.served_at(request, state), proxy.untrusted_acs(request, state)
+    cookies = prelogin.brought(request)
     while True:
         known = await state.store.known(request_ids, assertion_ids)
-        token = _VIEW.set(View(known, served_at, proxy_url))
+        token = _VIEW.set(View(known, served_at, proxy_url, cookies))
         try:
             judged = await judge(state, region, body, request.config_dict.get(CHECK_POOL))
         finally:
@@ -222,12 +229,14 @@ async def acs(request: web.Request) -> web.StreamResponse:
     body = await request.read()
     judged, session = await judged_and_claimed(request, state, region, body)
     via = request.config_dict[VIA]
-    attempt = await state.record(region, via, judged.report, judged.relay_state)
+    posted = captures.acs_post(request, region, body, state.clock())  # for the downloads
+    attempt = await state.record(region, via, judged.report, judged.relay_state, posted)
     response = report_response(request, attempt, judged.report_json)
     if session is not None:
         response.set_cookie(
             SESSION_COOKIE, session[0], httponly=True, samesite="Lax", secure=is_secure(request)
         )
+        prelogin.forget(response, judged.report.in_response_to)
     return response
 
 
@@ -299,30 +308,3 @@ async def acs_get(request: web.Request) -> web.Response:
 async def legacy_endpoint(request: web.Request) -> web.Response:
     """Old endpoints (the Personal Portal's /login/sso/mpp) loop back to the login page."""
     raise web.HTTPFound(f"{request.path.removesuffix('/login/sso/mpp')}/login")
-
-
-async def result(request: web.Request) -> web.Response:
-    """GET /results/{id} (HTML, or JSON by Accept) and /results/{id}.json."""
-    state = server_state(request)
-    key = request.match_info["attempt"]
-    as_json = key.endswith(".json")
-    attempt = state.attempts.get(key.removesuffix(".json"))
-    if attempt is None:  # judged by another instance on the shared store
-        attempt = await state.store.attempt(key.removesuffix(".json"))
-    if attempt is None:
-        return web.Response(
-            text=pages.message_page(
-                "Not found", f"No attempt {key}; only the most recent attempts are kept."
-            ),
-            status=404,
-            content_type="text/html",
-        )
-    if as_json or wants_json(request):
-        return web.Response(text=_attempt_json(attempt), content_type="application/json")
-    return web.Response(text=pages.result(attempt), content_type="text/html")
-
-
-async def results(request: web.Request) -> web.Response:
-    state = server_state(request)
-    recent = await state.store.recent_attempts()
-    return web.Response(text=pages.attempts(recent), content_type="text/html")

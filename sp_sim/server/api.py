@@ -2,9 +2,11 @@
 Go in CI), described by the OpenAPI 3.1 document at /api/openapi.json (`openapi`).
 
     POST /api/check            judge a message against the running tenant → the report
-    GET  /api/results          the recent attempts, newest first
-    GET  /api/results/{id}     one attempt and its report
+    GET  /api/results          the recent attempts and IdP refusals, newest first
+                               (?verdict=works|fails|refused&initiator=sp|idp&user=&code=)
+    GET  /api/results/{id}     one attempt and its report, or one refusal
     GET  /api/tenant           the tenant, as its TOML file would hold it
+    PUT  /api/tenant           replace the tenant (validated as the TOML is) → the new one
     POST /api/sign-ins         drive a sign-in (SP- or IdP-initiated) → the flow's outcome
     GET  /api/openapi.json     this description
 
@@ -13,8 +15,9 @@ Every answer is JSON, errors too (`{"error": ..., "message": ...}`, HTTP 400 or 
 `/api/check` changes no state: the message is judged as if its request (`request_id`) were
 outstanding, with no assertion ID used before, and nothing is recorded or consumed; so it
 takes any body, as a check page would. `/api/sign-ins` changes state as a browser's sign-in
-does, so it takes only `application/json`, which a cross-site form cannot send without a
-CORS preflight this server never grants: that is its CSRF guard (`exempt`).
+does, and `PUT /api/tenant` changes the tenant, so they take only `application/json`, which
+a cross-site form cannot send without a CORS preflight this server never grants: that is
+their CSRF guard (`exempt`); the tenant's PUT also refuses a foreign `Origin`.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -35,12 +39,16 @@ from sp_sim.core.mimecast import REGIONS
 from sp_sim.core.model import Report
 from sp_sim.core.settings import CheckSettings
 from sp_sim.core.xml import parse_instant
+from sp_sim.errors import ConfigError
 from sp_sim.flows import FlowDriver, FlowOutcome
-from sp_sim.server import urls
+from sp_sim.server import csrf, urls
 from sp_sim.server.acs import Snapshot, settings_for
+from sp_sim.server.listing import BadFilter, Filters, find, listed
 from sp_sim.server.openapi import OPENAPI
-from sp_sim.server.state import Attempt, ServerState, server_state
-from sp_sim.tenant.config import tenant_to_toml
+from sp_sim.server.results import refusal_document
+from sp_sim.server.state import Attempt, Refusal, ServerState, server_state
+from sp_sim.tenant import Tenant
+from sp_sim.tenant.config import tenant_from_dict, tenant_to_toml
 
 PREFIX = "/api"
 _LAUNCH = re.compile(r'id=idp-initiated href="([^"]+)"')
@@ -147,6 +155,7 @@ async def check(request: web.Request) -> web.Response:
 
 def attempt_document(attempt: Attempt) -> dict[str, Any]:
     return {
+        "kind": "attempt",
         "attempt": attempt.attempt_id,
         "at": attempt.at.isoformat(),
         "region": attempt.region,
@@ -156,18 +165,28 @@ def attempt_document(attempt: Attempt) -> dict[str, Any]:
     }
 
 
+def result_document(found: Attempt | Refusal) -> dict[str, Any]:
+    """An attempt with its report, or an IdP refusal (`kind` says which)."""
+    return attempt_document(found) if isinstance(found, Attempt) else refusal_document(found)
+
+
 async def results(request: web.Request) -> web.Response:
-    """GET /api/results: the recent attempts, newest first, each with its report."""
-    recent = await server_state(request).store.recent_attempts()
-    return web.json_response({"results": [attempt_document(a) for a in reversed(list(recent))]})
+    """GET /api/results: the recent attempts and IdP refusals, newest first, filtered by
+    `verdict`, `initiator`, `user` and `code` (see `sp_sim.server.listing`)."""
+    try:
+        filters = Filters.parse(request.query)
+    except BadFilter as problem:
+        return error(400, "bad-filter", str(problem))
+    rows = await listed(server_state(request), filters)
+    return web.json_response({"results": [result_document(row.result) for row in rows]})
 
 
 async def result(request: web.Request) -> web.Response:
-    state, key = server_state(request), request.match_info["attempt"]
-    attempt = state.attempts.get(key) or await state.store.attempt(key)
-    if attempt is None:
+    key = request.match_info["attempt"]
+    found = await find(server_state(request), key)
+    if found is None:
         return error(404, "not-found", f"no attempt {key}; only the most recent are kept")
-    return web.json_response(attempt_document(attempt))
+    return web.json_response(result_document(found))
 
 
 def tenant_document(state: ServerState) -> dict[str, Any]:
@@ -177,6 +196,48 @@ def tenant_document(state: ServerState) -> dict[str, Any]:
 
 async def tenant(request: web.Request) -> web.Response:
     return web.json_response(tenant_document(server_state(request)))
+
+
+TENANT_SOURCE = Path("tenant")
+"""How validation messages name the API's tenant: `tenant: profiles[0].login_url: ...`."""
+_FILE_KEYS = ("idp_certificate_files", "idp_metadata_file")
+
+
+def tenant_from_document(document: dict[str, Any]) -> Tenant:
+    """The tenant a PUT's JSON describes, validated as the TOML file is (BadInput with the
+    same message). Keys that name files are refused: a client must not make the server
+    read its own disk; certificates come inline, as PEM in `idp_certificates`."""
+    profiles = document.get("profiles")
+    for index, table in enumerate(profiles if isinstance(profiles, list) else []):
+        for key in _FILE_KEYS:
+            if isinstance(table, dict) and key in table:
+                raise BadInput(
+                    f"{TENANT_SOURCE}: profiles[{index}].{key}: files are not read through "
+                    "the API; give the certificates as PEM in idp_certificates"
+                )
+    try:
+        return tenant_from_dict(document, TENANT_SOURCE)
+    except ConfigError as problem:
+        raise BadInput(str(problem)) from None
+
+
+async def put_tenant(request: web.Request) -> web.Response:
+    """PUT /api/tenant: replace the tenant with the JSON one (the shape GET answers) → the
+    tenant as now served; the next sign-in uses it. Results and outstanding requests stay.
+
+    The CSRF middleware lets it through only as `application/json` (`exempt`); a browser
+    sends a cross-site PUT, and JSON, only after a CORS preflight this server never grants.
+    A request that says it comes from another origin is refused all the same."""
+    if request.content_type != "application/json":
+        return error(415, "unsupported-media-type", "send the tenant as application/json")
+    if (foreign := csrf.origin_problem(request)) is not None:
+        return error(403, "foreign-origin", f"refused: {foreign}")
+    state = server_state(request)
+    try:
+        state.tenant = tenant_from_document(await json_object(request))
+    except BadInput as problem:
+        return error(400, "bad-input", str(problem))
+    return web.json_response(tenant_document(state))
 
 
 def _faults(document: Mapping[str, object]) -> tuple[str, ...]:
@@ -227,5 +288,6 @@ def add_api(app: web.Application) -> None:
     app.router.add_get(f"{PREFIX}/results", results)
     app.router.add_get(f"{PREFIX}/results/{{attempt}}", result)
     app.router.add_get(f"{PREFIX}/tenant", tenant)
+    app.router.add_put(f"{PREFIX}/tenant", put_tenant)
     app.router.add_post(f"{PREFIX}/sign-ins", sign_ins)
     app.router.add_get(f"{PREFIX}/openapi.json", openapi)

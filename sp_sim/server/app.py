@@ -7,7 +7,7 @@ for a hosts file or proxy) and by path prefix (`/us/...`) on one local port.
     GET  /<region>/login                 Mimecast-like sign-in (SP-initiated)
     GET  /<region>/sso/<CODE>[/metadata.xml]   SP metadata for Entra's "Upload metadata file"
     GET  /<region>/logout, /<region>/login/saml/logout   single logout
-    GET  /results, /results/<id>, /results/<id>.json  recent attempts and their reports
+    GET  /results, /results/<id>[.json|.har|.saml-tracer.json|.case.zip]  recent results
     GET  /admin, POST /admin/profiles/<name>/import    profiles and metadata Import
     *    /idp/...                        the fake Entra ID, when mounted
 
@@ -33,7 +33,19 @@ from html import escape
 from aiohttp import web
 
 from sp_sim.core.mimecast import REGIONS
-from sp_sim.server import acs, admin, checking, csrf, pages, signin, slo, urls
+from sp_sim.server import (
+    acs,
+    admin,
+    checking,
+    csrf,
+    errors,
+    external,
+    pages,
+    results,
+    signin,
+    slo,
+    urls,
+)
 from sp_sim.server.state import (
     REGION,
     SERVER,
@@ -58,29 +70,43 @@ IDP_LAUNCH = web.AppKey("sp_sim_idp_launch", str)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def _bad_request(title: str, text: str) -> web.Response:
-    return web.Response(text=pages.message_page(title, text), status=400, content_type="text/html")
+def _bad_request(request: web.Request, title: str, text: str, todo: str) -> web.Response:
+    return errors.answer(request, 400, title, text, todo)
 
 
 @web.middleware
 async def never_500(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Whatever arrives gets a page that says what was wrong, never a traceback or a 500."""
+    """Whatever arrives gets a page that says what was wrong and what to do, never a
+    traceback or a 500; aiohttp's plain-text 404 and 405 are drawn the same way."""
     try:
         return await handler(request)
     except web.HTTPRequestEntityTooLarge:
-        return _bad_request("Too large", f"The request is larger than {MAX_BODY:,} bytes.")
+        return errors.answer(
+            request,
+            413,
+            "Too large",
+            f"The request is larger than {MAX_BODY:,} bytes, the most sp-sim reads.",
+            "send a smaller request: a SAMLResponse from Entra is a few kilobytes, so a "
+            "bigger one is usually a whole HAR or log pasted by mistake.",
+        )
     except StoreFull as full:
         return unavailable(request, full)
     except StoreUnavailable as down:
         return store_down(request, down)
-    except web.HTTPException:
-        raise
+    except web.HTTPException as error:
+        styled = errors.restyled(request, error)
+        if styled is None:
+            raise
+        return styled
     except Exception as error:  # the last line of defence; the traceback goes to the log
         LOG.exception("unhandled error for %s %s", request.method, request.path)
         _keep(request, error)
         return _bad_request(
+            request,
             "Could not process this request",
             f"sp-sim could not process it ({type(error).__name__}).",
+            "go back and try again; if it happens again, the server's log has the "
+            "traceback to report.",
         )
 
 
@@ -100,11 +126,16 @@ def unavailable(request: web.Request, full: StoreFull) -> web.Response:
     recorded, and trying again after `Retry-After` seconds can work."""
     headers = {"Retry-After": str(max(1, math.ceil(full.retry_after.total_seconds())))}
     text = f"sp-sim refused this request because {full}. Nothing was accepted or recorded."
+    todo = (
+        f"send it again after {headers['Retry-After']} seconds, when the soonest entry "
+        "expires; for more room, start sp-sim with a larger store limit."
+    )
     if acs.wants_json(request):
         document = {"error": "store-full", "message": text, "count": full.count}
-        return web.json_response({**document, "limit": full.limit}, status=503, headers=headers)
+        document = {**document, "limit": full.limit, "todo": todo}
+        return web.json_response(document, status=503, headers=headers)
     return web.Response(
-        text=pages.message_page("Too many unexpired entries", text),
+        text=pages.message_page("Too many unexpired entries", text, todo),
         status=503,
         content_type="text/html",
         headers=headers,
@@ -116,11 +147,15 @@ def store_down(request: web.Request, down: StoreUnavailable) -> web.Response:
     and the same request can work once it is back."""
     text = f"sp-sim cannot answer now because {down}. Nothing was accepted or recorded."
     headers = {"Retry-After": "5"}
+    todo = (
+        f"check that the store ({down.store}) is running and reachable from sp-sim, then "
+        "send the same request again (/healthz says when it is back)."
+    )
     if acs.wants_json(request):
         document = {"error": "store-unavailable", "message": text, "store": down.store}
-        return web.json_response(document, status=503, headers=headers)
+        return web.json_response({**document, "todo": todo}, status=503, headers=headers)
     return web.Response(
-        text=pages.message_page("State store unavailable", text),
+        text=pages.message_page("State store unavailable", text, todo),
         status=503,
         content_type="text/html",
         headers=headers,
@@ -206,7 +241,8 @@ async def index(request: web.Request) -> web.Response:
         text=pages.page(
             "sp-sim",
             (
-                f"<div class=card><h1>Mimecast account {escape(account.code)}</h1>"
+                external.notice_html(external.logins_of(state))
+                + f"<div class=card><h1>Mimecast account {escape(account.code)}</h1>"
                 f"<p>Entity ID (Entra Identifier) <code>{escape(answers.entity_id)}</code><br>"
                 f"ACS (Entra Reply URL) <code>{escape(answers.acs_url)}</code></p>"
                 f'<p><a id=sign-in href="/{home}/login">Sign in (SP-initiated)</a></p>{idp}'
@@ -245,8 +281,8 @@ def create_sp_app(
     app.router.add_get("/", index)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", healthz)
-    app.router.add_get("/results", acs.results)
-    app.router.add_get("/results/{attempt}", acs.result)
+    app.router.add_get("/results", results.results)
+    app.router.add_get("/results/{attempt}", results.result)
     app.router.add_get("/admin", admin.profiles)
     app.router.add_post("/admin/profiles/{name}/import", admin.import_profile)
     for key, region in REGIONS.items():

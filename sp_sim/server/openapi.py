@@ -50,6 +50,27 @@ _QUERY = [
     },
 ]
 
+
+def _filter(name: str, description: str, allowed: list[str] | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string"}
+    if allowed:
+        schema["enum"] = allowed
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+_RESULT_FILTERS = [
+    _filter("verdict", "Only this verdict (`refused`: by the IdP)", ["works", "fails", "refused"]),
+    _filter("initiator", "Only SP- or IdP-initiated sign-ins", ["sp", "idp"]),
+    _filter("user", "Only users whose address contains this (any case)"),
+    _filter("code", "Only results with a failing code (or AADSTS code) containing this"),
+]
+
 _PATHS: dict[str, Any] = {
     "/api/check": {
         "post": {
@@ -63,19 +84,27 @@ _PATHS: dict[str, Any] = {
     "/api/results": {
         "get": {
             "operationId": "listResults",
-            "summary": "The recent attempts at the ACS, newest first",
-            "responses": {"200": _answer("The attempts", "Results")},
+            "summary": "The recent attempts at the ACS and sign-ins the fake IdP refused, "
+            "newest first",
+            "parameters": _RESULT_FILTERS,
+            "responses": {
+                "200": _answer("The results", "Results"),
+                "400": _answer("A filter value that is not accepted", "Error"),
+            },
         }
     },
     "/api/results/{attempt}": {
         "get": {
             "operationId": "getResult",
-            "summary": "One attempt and its report",
+            "summary": "One attempt and its report, or one IdP refusal",
             "parameters": [
                 {"name": "attempt", "in": "path", "required": True, "schema": {"type": "string"}}
             ],
             "responses": {
-                "200": _answer("The attempt", "Attempt"),
+                "200": {
+                    "description": "The attempt (`kind` attempt) or refusal (`kind` refusal)",
+                    "content": {_JSON: {"schema": _ref("Result")}},
+                },
                 "404": _answer("No such attempt (only the recent ones are kept)", "Error"),
             },
         }
@@ -85,7 +114,23 @@ _PATHS: dict[str, Any] = {
             "operationId": "getTenant",
             "summary": "The simulated Mimecast account, as its TOML file holds it",
             "responses": {"200": _answer("The tenant", "Tenant")},
-        }
+        },
+        "put": {
+            "operationId": "putTenant",
+            "summary": "Replace the tenant (the shape GET answers), validated as the TOML file "
+            "is; the next sign-in uses it",
+            "description": "Only `application/json` is taken (a cross-site page cannot send it "
+            "without a CORS preflight, which is never granted) and a foreign `Origin` is "
+            "refused. `idp_certificate_files` and `idp_metadata_file` are refused: give "
+            "certificates as PEM in `idp_certificates`.",
+            "requestBody": {"required": True, "content": {_JSON: {"schema": _ref("Tenant")}}},
+            "responses": {
+                "200": _answer("The tenant as now served", "Tenant"),
+                "400": _answer("Not valid as a tenant; `message` names the key", "Error"),
+                "403": _answer("Sent from another origin", "Error"),
+                "415": _answer("The body is not application/json", "Error"),
+            },
+        },
     },
     "/api/sign-ins": {
         "post": {
@@ -138,8 +183,9 @@ _SCHEMAS: dict[str, Any] = {
     },
     "Attempt": {
         "type": "object",
-        "required": ["attempt", "at", "region", "verdict", "report"],
+        "required": ["kind", "attempt", "at", "region", "verdict", "report"],
         "properties": {
+            "kind": {"const": "attempt"},
             "attempt": {"type": "string"},
             "at": {"type": "string", "format": "date-time"},
             "region": {"type": "string"},
@@ -148,11 +194,51 @@ _SCHEMAS: dict[str, Any] = {
             "report": _ref("Report"),
         },
     },
+    "Refusal": {
+        "type": "object",
+        "description": "The fake IdP answered a sign-in with an AADSTS error page: no "
+        "response reached the ACS, so there is no report (and never `works`).",
+        "required": ["kind", "attempt", "at", "verdict", "initiated_by", "aadsts", "message"],
+        "properties": {
+            "kind": {"const": "refusal"},
+            "attempt": {"type": "string", "description": "The refusal's ID under /results"},
+            "at": {"type": "string", "format": "date-time"},
+            "verdict": {"const": "refused by IdP"},
+            "initiated_by": {"enum": ["SP", "IdP"]},
+            "user": {"type": ["string", "null"]},
+            "aadsts": {"type": "string"},
+            "message": {"type": "string"},
+        },
+    },
+    "Result": {"oneOf": [_ref("Attempt"), _ref("Refusal")]},
     "Results": {
         "type": "object",
-        "properties": {"results": {"type": "array", "items": _ref("Attempt")}},
+        "properties": {"results": {"type": "array", "items": _ref("Result")}},
     },
-    "Tenant": {**_OBJECT, "description": "account, checks, profiles, directory"},
+    "Tenant": {
+        **_OBJECT,
+        "description": "The tenant TOML file as JSON (see sp_sim/demo/tenant.toml)",
+        "required": ["account", "profiles"],
+        "properties": {
+            "account": {
+                "type": "object",
+                "required": ["code", "region"],
+                "properties": {"code": {"type": "string"}, "region": {"type": "string"}},
+            },
+            "checks": {
+                "type": "object",
+                "properties": {"clock_skew_seconds": {"type": "integer"}},
+            },
+            "profiles": {"type": "array", "minItems": 1, "items": _OBJECT},
+            "directory": {
+                "type": "object",
+                "properties": {
+                    "domains": {"type": "array", "items": {"type": "string"}},
+                    "addresses": {"type": "array", "items": _OBJECT},
+                },
+            },
+        },
+    },
     "SignInRequest": {
         "type": "object",
         "properties": {

@@ -5,16 +5,14 @@ Everything shown from a message or a setting is escaped.
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 
-from lxml import etree
-
 from sp_sim.core.model import Finding, Report, Status
-from sp_sim.core.xml import UnsafeXML, parse_untrusted
 from sp_sim.render.text import initiated
+from sp_sim.server import xml_view
 from sp_sim.server.state import Attempt
+from sp_sim.server.xml_view import Anchor
 from sp_sim.tenant import AuthenticationProfile
 
 _STYLE = """
@@ -24,17 +22,21 @@ main{max-width:1100px;margin:24px auto;padding:0 24px}
 .card{background:#fff;border-radius:6px;padding:20px;margin-bottom:16px;box-shadow:0 1px 3px #0002}
 .works{border-left:8px solid #1a7f37}.fails{border-left:8px solid #cf222e}
 .badge{display:inline-block;min-width:44px;text-align:center;border-radius:3px;padding:1px 6px;
-font-size:12px;font-weight:700;color:#fff}
-.badge.fail{background:#cf222e}.badge.warn{background:#bf8700}.badge.pass{background:#1a7f37}
-.badge.skipped{background:#8c959f}tr.fail{background:#fff0f0}tr.warn{background:#fff8e5}
+font-size:12px;font-weight:700;color:#fff;white-space:nowrap}
+.badge.fail{background:#cf222e}.badge.warn{background:#9a6700}.badge.pass{background:#1a7f37}
+.badge.skipped{background:#6e7781}tr.fail{background:#fff0f0}tr.warn{background:#fff8e5}
 table{border-collapse:collapse;width:100%;table-layout:fixed}td,th{text-align:left;
 vertical-align:top;padding:6px;border-bottom:1px solid #eee;font-size:14px;
-overflow-wrap:anywhere}th.status{width:64px}th.code{width:200px}code,pre{font-family:ui-monospace,Consolas,monospace}
+overflow-wrap:anywhere}th.status{width:84px}th.code{width:200px}code,pre{font-family:ui-monospace,Consolas,monospace}
 pre{background:#f6f8fa;padding:12px;overflow:auto;font-size:12px}
 .signed{background:#e6ffec;border-left:4px solid #1a7f37;display:block}
 .hint{color:#0550ae}input[type=email],input[type=url]{width:320px;padding:6px}
 button{background:#0b5cad;color:#fff;border:0;border-radius:4px;padding:8px 18px}
+a.locate{display:block;font-size:12px;margin-top:4px}
+.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+.todo{color:#0550ae;font-weight:600}
 """
+_STYLE += xml_view.STYLE
 
 
 def page(title: str, body: str) -> str:
@@ -47,8 +49,14 @@ def page(title: str, body: str) -> str:
     )
 
 
-def message_page(title: str, text: str) -> str:
-    return page(title, f"<div class=card><h1>{escape(title)}</h1><p>{escape(text)}</p></div>")
+def message_page(title: str, text: str, todo: str | None = None) -> str:
+    """A page that says what happened, what to do about it (`todo`), and links home."""
+    then = f"<p class=todo id=todo>What to do: {escape(todo)}</p>" if todo else ""
+    return page(
+        title,
+        f"<div class=card id=message-page><h1>{escape(title)}</h1><p id=what>{escape(text)}</p>"
+        f'{then}<p><a id=home href="/">Back to the sp-sim home page</a></p></div>',
+    )
 
 
 def csrf_field(token: str) -> str:
@@ -56,12 +64,16 @@ def csrf_field(token: str) -> str:
     return f'<input type=hidden name=csrf_token value="{escape(token)}">'
 
 
-def sign_in(region: str, account: str, error: str | None = None, csrf_token: str = "") -> str:
+def sign_in(
+    region: str, account: str, error: str | None = None, csrf_token: str = "", notice: str = ""
+) -> str:
+    """The email page; `notice`: HTML shown above it (where SP-initiated sign-ins go when
+    that is off this machine, `sp_sim.server.external.notice_html`)."""
     problem = f'<p class=fail id=problem style="color:#cf222e">{escape(error)}</p>' if error else ""
     return page(
         "Mimecast sign in",
         (
-            f"<div class=card><h1>Sign in</h1><p>Mimecast ({escape(region)} grid, account "
+            f"{notice}<div class=card><h1>Sign in</h1><p>Mimecast ({escape(region)} grid, account "
             f"{escape(account)}) — simulated.</p>{problem}"
             f"<form method=post>{csrf_field(csrf_token)}<label>Email address <input type=email "
             "name=email id=email required autofocus></label> <button type=submit id=next>Next"
@@ -70,7 +82,7 @@ def sign_in(region: str, account: str, error: str | None = None, csrf_token: str
     )
 
 
-def _finding_row(finding: Finding) -> str:
+def _finding_row(finding: Finding, anchors: Mapping[str, Anchor] | None = None) -> str:
     hint = (
         f"<div class=hint>Fix in {escape(str(finding.hint.side))} › "
         f"{escape(finding.hint.field)}: {escape(finding.hint.text)}</div>"
@@ -81,44 +93,43 @@ def _finding_row(finding: Finding) -> str:
     return (
         f'<tr class="finding {finding.status}" data-code="{escape(finding.code)}">'
         f'<td><span class="badge {finding.status}">{escape(finding.status.upper())}</span></td>'
-        f"<td><code>{escape(finding.code)}</code>{unverified}</td>"
+        f"<td><code>{escape(finding.code)}</code>{unverified}"
+        f"{_locate(finding.location, (anchors or {}).get(finding.location or ''))}</td>"
         f"<td>{escape(finding.message)}{hint}</td>"
         f"<td>{escape(finding.expected or '')}</td><td>{escape(finding.observed or '')}</td>"
         "</tr>"
     )
 
 
+def _locate(location: str | None, anchor: Anchor | None) -> str:
+    """The link from a finding to the node it read in the message below."""
+    if location is None or anchor is None:
+        return ""
+    absent = "" if anchor.exact else " (not in the message: its parent)"
+    return (
+        f'<a class=locate href="#{anchor.anchor}" data-location="{escape(location)}" '
+        f'title="{escape(location)}">{escape(anchor.label)}{absent}</a>'
+    )
+
+
 def marked_xml(xml: bytes | None, signed: Iterable[str]) -> str:
-    """The message pretty-printed, the parts a verified signature covers highlighted.
+    """The message highlighted, the parts a verified signature covers shaded (nothing
+    marked unsigned: for messages signed other ways, such as a Redirect-signed logout).
 
     Whatever the message holds (comments, processing instructions, odd nesting), this does
-    not raise: a message that cannot be marked is shown as its escaped text."""
-    if not xml:
-        return "<pre>(nothing decoded)</pre>"
-    try:
-        return _marked(parse_untrusted(xml), set(signed))
-    except (UnsafeXML, etree.LxmlError, ValueError, TypeError, RecursionError):
-        return f"<pre>{escape(xml[:65536].decode('utf-8', 'replace'))}</pre>"
+    not raise: a message that cannot be parsed is shown as its escaped text."""
+    return xml_view.render(xml, signed, mark_unsigned=False).html
 
 
-def _marked(root: etree._Element, signed: set[str]) -> str:
-    if "Response" in signed:
-        etree.indent(root)
-        text = escape(etree.tostring(root, encoding="unicode"))
-        return f"<pre><span class=signed>{text}</span></pre>"
-    # A marker the message cannot contain, so its own comments cannot fake a green part.
-    marker = f"SPSIM-{secrets.token_hex(8)}"
-    start, end = f"{marker}-START", f"{marker}-END"
-    if "Assertion" in signed:
-        for element in root.iterchildren(etree.Element):
-            if etree.QName(element).localname == "Assertion":
-                element.addprevious(etree.Comment(start))
-                element.addnext(etree.Comment(end))
-    etree.indent(root)
-    text = escape(etree.tostring(root, encoding="unicode"))
-    text = text.replace(escape(f"<!--{start}-->"), "<span class=signed>")
-    text = text.replace(escape(f"<!--{end}-->"), "</span>")
-    return f"<pre>{text}</pre>"
+def _message_card(view: xml_view.XmlView) -> str:
+    notes = "".join(f"<li>{n}</li>" for n in view.notes)
+    listed = f"<ul class=xml-notes id=xml-notes>{notes}</ul>" if notes else ""
+    return (
+        "<div class=card><h2>The message</h2><p>Green: covered by a verified signature. "
+        "<span class=unsigned>unsigned</span> no verified signature covers it: read for "
+        "diagnosis only. A check's link in the table above highlights the node it read. "
+        f"Long values are collapsed: click to expand.</p>{listed}{view.html}</div>"
+    )
 
 
 def result(attempt: Attempt, *, checked: bool = False) -> str:
@@ -137,7 +148,10 @@ def result(attempt: Attempt, *, checked: bool = False) -> str:
         initiated(report.initiated_by),
         "signed: " + (" and ".join(report.signed_elements) or "nothing verified"),
     ]
-    rows = "".join(_finding_row(f) for f in report.ordered())
+    view = xml_view.render(
+        report.xml, report.signed_elements, (f.location for f in report.findings if f.location)
+    )
+    rows = "".join(_finding_row(f, view.anchors) for f in report.ordered())
     counts = ", ".join(f"{sum(1 for f in report.findings if f.status is s)} {s}" for s in Status)
     json_link = f'<a href="/results/{attempt.attempt_id}.json">JSON report</a> · '
     return page(
@@ -148,46 +162,13 @@ def result(attempt: Attempt, *, checked: bool = False) -> str:
             f"<p>User: <strong id=user>{escape(report.user or '—') if report.works else '—'}"
             f"</strong> · Application: <strong>{escape(report.application or '—')}</strong></p>"
             f"<p>{'' if checked else json_link}{counts}</p></div>"
-            f"<div class=card><h2>Checks</h2><table><tr><th class=status></th><th class=code>code"
+            "<div class=card><h2>Checks</h2><table><tr>"
+            "<th class=status><span class=sr-only>status</span></th><th class=code>code"
             "</th><th>what</th>"
             f"<th>expected</th><th>observed</th></tr>{rows}</table></div>"
-            f"<div class=card><h2>The message</h2><p>Green: covered by a verified signature.</p>"
-            f"{marked_xml(report.xml, report.signed_elements)}</div>"
+            f"{_message_card(view)}"
         ),
     )
-
-
-def _attempt_row(a: Attempt) -> str:
-    report = a.report
-    failing = " ".join(sorted({str(f.code) for f in report.failures}))
-    # A failing response's NameID was not proven: shown, but said so.
-    user = report.user if report.works else f"{report.user} (unverified)" if report.user else ""
-    return (
-        f'<tr class=attempt data-verdict="{report.verdict}"><td><a href="/results/'
-        f'{escape(a.attempt_id)}">{a.at:%Y-%m-%d %H:%M:%S}</a></td>'
-        f"<td>{escape(user or '—')}</td><td>{escape(initiated(report.initiated_by))}</td>"
-        f'<td><span class="badge {"pass" if report.works else "fail"}">{report.verdict}'
-        f"</span></td><td class=codes><code>{escape(failing) or '—'}</code></td>"
-        f"<td>{escape(a.region)}</td></tr>"
-    )
-
-
-def attempts(items: Iterable[Attempt]) -> str:
-    """Recent attempts, newest first: time, user, initiator, verdict, failing codes; or
-    words that say how to make one."""
-    rows = "".join(_attempt_row(a) for a in reversed(list(items)))
-    if not rows:
-        body = (
-            "<p id=empty>No sign-in has reached the ACS yet. Start one from the "
-            '<a href="/">home page</a> (SP- or IdP-initiated), or paste a response on the '
-            '<a href="/check">check page</a> (checks there are not recorded).</p>'
-        )
-    else:
-        body = (
-            "<table><tr><th>time</th><th>user</th><th>initiated</th><th>verdict</th>"
-            f"<th>failing codes</th><th>grid</th></tr>{rows}</table>"
-        )
-    return page("Recent attempts", f"<div class=card><h1>Recent attempts</h1>{body}</div>")
 
 
 def admin(
@@ -228,4 +209,5 @@ def admin(
             f"</form>{editor}</div>"
         )
     note = f"<div class=card id=message>{escape(message)}</div>" if message else ""
-    return page("Authentication profiles", note + "".join(cards) + footer)
+    heading = "<h1>Authentication profiles</h1>"
+    return page("Authentication profiles", heading + note + "".join(cards) + footer)

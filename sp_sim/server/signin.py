@@ -8,15 +8,19 @@ from aiohttp import web
 
 from sp_sim.core.bindings import Binding, autopost, post_fields, redirect_query
 from sp_sim.core.mimecast import REGIONS
-from sp_sim.server import csrf, pages, urls
+from sp_sim.server import captures, csrf, external, pages, prelogin, urls
 from sp_sim.server.authn_request import build_authn_request, with_login_hint
 from sp_sim.server.state import SentRequest, region_of, server_state
 
 
 def _sign_in_page(request: web.Request, error: str | None = None) -> web.Response:
-    host, code = REGIONS[region_of(request)].host, server_state(request).tenant.account.code
+    state = server_state(request)
+    host, code = REGIONS[region_of(request)].host, state.tenant.account.code
+    notice = external.notice_html(external.logins_of(state))
     return csrf.form_response(
-        request, lambda token: pages.sign_in(host, code, error, token), 400 if error else 200
+        request,
+        lambda token: pages.sign_in(host, code, error, token, notice),
+        400 if error else 200,
     )
 
 
@@ -58,10 +62,18 @@ async def sign_in(request: web.Request) -> web.Response:
     )
     sent = SentRequest(request_id, region_of(request), profile.name, address.email)
     await state.store.add_request(sent)  # StoreFull / StoreUnavailable: the app's 503
+    response: web.Response
     if state.options.binding is Binding.POST:
         action = with_login_hint(profile.login_url, address.email)
-        page = autopost(action, post_fields(xml, request_id))
-        return web.Response(text=page, content_type="text/html")
-    separator = "&" if "?" in profile.login_url else "?"
-    query = redirect_query(xml, request_id)  # login_hint after it, outside what is signed
-    raise web.HTTPFound(with_login_hint(f"{profile.login_url}{separator}{query}", address.email))
+        fields = post_fields(xml, request_id)
+        response = web.Response(text=autopost(action, fields), content_type="text/html")
+        carried = captures.authn_request_sent(request, state.clock(), action, fields)
+    else:
+        separator = "&" if "?" in profile.login_url else "?"
+        query = redirect_query(xml, request_id)  # login_hint after it, outside what is signed
+        location = with_login_hint(f"{profile.login_url}{separator}{query}", address.email)
+        response = web.Response(status=302, headers={"Location": location})
+        carried = captures.authn_request_sent(request, state.clock(), location, None)
+    state.remember_sent(request_id, carried)  # for the attempt's HAR download
+    prelogin.remember(request, response, request_id)
+    return response

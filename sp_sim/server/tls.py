@@ -46,12 +46,13 @@ def context_from_files(cert: Path, key: Path) -> ssl.SSLContext:
     return context
 
 
-def self_signed_context(host: str) -> ssl.SSLContext:
-    """A server SSLContext with a fresh key and certificate valid for a week."""
+def self_signed_context(host: str, *also: str) -> ssl.SSLContext:
+    """A server SSLContext with a fresh key and certificate valid for a week, for `host`,
+    the names in `also` (the fake IdP's `--idp-hostname`), localhost and every Mimecast host."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     names: list[x509.GeneralName] = [x509.DNSName("localhost")]
     names += [x509.DNSName(h) for h in mimecast_hosts()]
-    for address in {"127.0.0.1", "::1", host}:
+    for address in {"127.0.0.1", "::1", host, *also} - {"localhost"}:
         try:
             names.append(x509.IPAddress(ipaddress.ip_address(address)))
         except ValueError:

@@ -194,9 +194,11 @@ def _saml_steps(
 def _is_idp_url(url: str) -> bool:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    return host.endswith(("microsoftonline.com", "microsoftonline.us")) or parts.path.rstrip(
-        "/"
-    ).endswith("/saml2")
+    # Entra's hosts; else the SAML endpoint, or the fake IdP's account picker after it.
+    path = parts.path.rstrip("/")
+    return host.endswith(("microsoftonline.com", "microsoftonline.us")) or path.endswith(
+        ("/saml2", "/saml2/signin")
+    )
 
 
 def read_har(document: dict[str, Any]) -> list[Step]:

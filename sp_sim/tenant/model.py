@@ -115,6 +115,7 @@ class Tenant:
         outstanding_requests: Collection[str] | None = None,
         received_at: str | None = None,
         seen_assertion_ids: Container[str] | None = None,
+        browser_requests: Collection[str] | None = None,
     ) -> CheckSettings:
         """What the check engine compares a response with, for one profile, when the account
         answers to `urls` (Mimecast's own by default)."""
@@ -139,4 +140,6 @@ class Tenant:
             outstanding_requests=outstanding_requests,
             received_at=received_at,
             seen_assertion_ids=seen_assertion_ids,
+            browser_requests=browser_requests,
+            provider=chosen.provider,
         )

@@ -72,10 +72,18 @@ def test_skip_codes_are_reported_when_nothing_can_be_read() -> None:
 
 @pytest.mark.parametrize("module", [sp_sim, sp_sim.core])
 def test_all_lists_exactly_the_public_names(module: ModuleType) -> None:
+    """`__all__` is exactly what the module offers: the public names it holds now, and the
+    ones its PEP 562 `__getattr__` loads on first use (sp_sim: nothing heavy at import)."""
     exported = set(module.__all__)
     public = {n for n in vars(module) if not n.startswith("_")} - {"annotations"}
     submodules = {n for n in public if type(getattr(module, n)).__name__ == "module"}
-    assert exported == public - submodules
+    lazy = set(getattr(module, "_SOURCES", {}))
+    assert exported == (public - submodules) | lazy
+    assert exported <= set(dir(module))
+    for name in exported:  # each resolves, to the object of the module it comes from
+        assert getattr(module, name) is not None, name
+    with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
+        _ = module.no_such_name
 
 
 def test_the_readme_lists_every_code() -> None:

@@ -6,11 +6,14 @@ from __future__ import annotations
 import base64
 import zlib
 from dataclasses import replace
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sp_sim.core import CheckSettings, Status, check_response
+from sp_sim.core.checks.transport import form_fields
 from sp_sim.core.keys import SigningKey
 from sp_sim.idp.mint import Token, mint_response
 from tests.helpers import NOW
@@ -100,3 +103,23 @@ def test_unreadable_xml_fails_and_skips_the_rest(
 def test_naive_instant_is_misuse(signed: bytes, sp_settings: CheckSettings) -> None:
     with pytest.raises(ValueError, match="timezone"):
         check_response(signed, sp_settings, NOW.replace(tzinfo=None))
+
+
+@settings(max_examples=500)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["SAMLResponse", "RelayState", "x", "", "a+b", "%53AMLResponse"]),
+            st.text(alphabet="AZaz09+/=%2BFDbfd3 &é;", max_size=30),
+        ),
+        max_size=5,
+    ),
+    st.booleans(),
+)
+def test_form_fields_reads_a_form_as_parse_qs_does(
+    pairs: list[tuple[str, str]], bare: bool
+) -> None:
+    """The fast form reader is parse_qs (keep_blank_values, first value of each field)."""
+    text = "&".join(name if bare and not value else f"{name}={value}" for name, value in pairs)
+    expected = {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
+    assert form_fields(text) == expected

@@ -26,7 +26,7 @@ import pytest
 from yarl import URL
 
 from sp_sim.core.bindings import AutoPost, read_autopost
-from sp_sim.flows import FlowDriver
+from sp_sim.flows import FlowDriver, browser_jar
 from tests.helpers.redis import RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,12 +160,13 @@ async def _post_acs(url: str, fields: dict[str, str]) -> tuple[str, str, str]:
 
 
 async def test_a_request_made_at_a_is_answered_at_b(topology: Topology) -> None:
-    jar = aiohttp.CookieJar(unsafe=True)
+    # one browser: its cookies (the pre-login one too) go to A, B and the balancer alike
+    jar = browser_jar(topology.a, topology.b, topology.balancer)
     async with aiohttp.ClientSession(cookie_jar=jar) as session:
         # the page and the AuthnRequest at A; the fake IdP (the proxy's URL is in the
         # request's Destination) through the balancer; the response posted at B
         form, _ = await _idp_form(session, topology.a, topology.a, topology.balancer)
-    async with FlowDriver(topology.b) as driver:
+        driver = FlowDriver(topology.b, session=session)
         outcome = await driver.post_response(AutoPost(f"{topology.b}/us/login/saml", form.fields))
     assert outcome.works, outcome.codes()
     assert outcome.report is not None

@@ -471,6 +471,40 @@ ROWS = [
         },
     ),
     Row(
+        "sp-initiated-with-its-cookie",
+        {"subject.sp-initiated": PASS},
+        works=True,
+        kwargs={
+            "token": {"in_response_to": "_req-1"},
+            "settings": {
+                "outstanding_requests": frozenset({"_req-1", "_req-2"}),
+                "browser_requests": frozenset({"_req-1"}),
+            },
+        },
+    ),
+    Row(
+        "cookie-lost",  # SameSite: the POST came without the request's pre-login cookie
+        {"subject.cookie-lost": FAIL},
+        kwargs={
+            "token": {"in_response_to": "_req-1"},
+            "settings": {
+                "outstanding_requests": frozenset({"_req-1", "_req-2"}),
+                "browser_requests": frozenset({"_req-2"}),
+            },
+        },
+    ),
+    Row(
+        "unknown-request-with-no-cookie",  # not outstanding: unknown, whatever the cookies
+        {"subject.unknown-request": FAIL},
+        kwargs={
+            "token": {"in_response_to": "_req-1"},
+            "settings": {
+                "outstanding_requests": frozenset({"_req-2"}),
+                "browser_requests": frozenset(),
+            },
+        },
+    ),
+    Row(
         "unknown-request",
         {"subject.unknown-request": FAIL},
         kwargs={

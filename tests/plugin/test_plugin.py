@@ -120,7 +120,7 @@ def test_the_harness_raises_a_handler_exception_on_exit(monkeypatch: pytest.Monk
 
     monkeypatch.setattr(acs, "check_decoded", broken)
     with pytest.raises(RuntimeError, match="the check broke") as raised, Harness() as sso:
-        assert "Could not process" in sso.idp_initiated("B.Simon@contoso.com").page
+        assert "could not process" in sso.idp_initiated("B.Simon@contoso.com").page
     assert "sp-sim: raised while handling POST /us/login/saml" in raised.value.__notes__
 
 

@@ -58,5 +58,5 @@ async def test_a_node_before_the_assertion_gets_a_normal_result_page(
 @pytest.mark.parametrize("signed", [(), ("Assertion",), ("Response",)])
 def test_marking_the_signed_parts_never_raises(xml: bytes, signed: tuple[str, ...]) -> None:
     text = marked_xml(xml, signed)
-    assert text.startswith("<pre>")
+    assert text.startswith("<pre ")
     assert text.endswith("</pre>")

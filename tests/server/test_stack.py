@@ -63,10 +63,13 @@ def test_serve_and_the_harness_answer_to_the_same_urls(local: bool) -> None:
     assert from_serve[0].replace(served, "<base>") == expected
 
 
-def test_serve_wires_the_demo_and_keeps_a_tenant_file_as_written() -> None:
+def test_serve_wires_a_tenant_and_keeps_it_as_written_with_external_idp() -> None:
     demo = serve_config(build_parser().parse_args(["serve"]))
-    own = serve_config(build_parser().parse_args(["serve", "--config", str(DEMO_TENANT)]))
+    own = serve_config(
+        build_parser().parse_args(["serve", "--config", str(DEMO_TENANT), "--external-idp"])
+    )
     assert demo.wire_idp
+    assert serve_config(build_parser().parse_args(["serve", "--config", "x.toml"])).wire_idp
     assert not own.wire_idp
     base = "http://127.0.0.1:1"
     wired = build_stack(demo, base)

@@ -68,7 +68,8 @@ def _personal_values(running: Running, har: Path) -> set[str]:
     for entry in document["log"]["entries"]:
         for header in entry["response"]["headers"]:
             if header["name"].lower() == "set-cookie":
-                values.add(header["value"].split(";")[0].split("=", 1)[1])
+                # a deleted cookie's value is "" (quoted): nothing to redact
+                values.add(header["value"].split(";")[0].split("=", 1)[1].strip('"'))
     return {v for v in values if v}
 
 

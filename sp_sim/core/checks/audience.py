@@ -1,8 +1,8 @@
 """Audience: was the assertion issued for this SP's entity ID?
 
 SAML Core §2.5.1.4: the assertion is valid only for the audiences named; with several
-AudienceRestriction elements, each must name this SP. Entra writes the app's Identifier
-here; Mimecast expects `https://<region>-api.mimecast.com/sso/<ACCOUNTCODE>`.
+AudienceRestriction elements, each must name this SP. The IdP writes its setting for the
+SP's entity ID here (Entra: the app's Identifier); Mimecast expects `https://<region>-api.mimecast.com/sso/<ACCOUNTCODE>`.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from sp_sim.core.mimecast import (
     parse_mimecast_url,
     schemeless_entity_id,
 )
-from sp_sim.core.model import Finding, Hint, Side, Status
+from sp_sim.core.model import Finding, Hint, Status
 from sp_sim.core.settings import CheckSettings
+from sp_sim.core.wording import ENTRA, Wording
 from sp_sim.core.xml import ASSERTION, qname, text_of
 
-_FIELD = "Basic SAML Configuration › Identifier (Entity ID)"
 _LOCATION = "/Response/Assertion/Conditions/AudienceRestriction/Audience"
 
 
@@ -73,21 +73,25 @@ def check_audience(assertion: etree._Element, settings: CheckSettings, covered: 
             covered_by_signature=covered,
         )
     nearest = next((a for a in unmet[0] if a), "")
-    code, why = check_audience_value(nearest, expected, settings.region)
+    wording = settings.wording
+    code, why = check_audience_value(nearest, expected, settings.region, wording)
     return Finding(
         code,
         Status.FAIL,
         f"{why} Mimecast refuses an assertion that is not addressed to it.",
         expected=expected,
         observed=observed or "(empty)",
-        hint=Hint(Side.ENTRA_APP, _FIELD, f"set it to {expected}"),
+        hint=Hint(wording.app, wording.identifier, f"set it to {expected}"),
         location=_LOCATION,
         covered_by_signature=covered,
     )
 
 
-def check_audience_value(observed: str, expected: str, region: Region | None) -> tuple[Code, str]:
-    """(code, explanation) of how an Audience or Identifier misses the entity ID."""
+def check_audience_value(
+    observed: str, expected: str, region: Region | None, wording: Wording = ENTRA
+) -> tuple[Code, str]:
+    """(code, explanation) of how an Audience or Identifier misses the entity ID (the
+    doctor's Entra app by default, or the profile's provider)."""
     seen, wanted = parse_mimecast_url(observed), parse_mimecast_url(expected)
     code = wanted.account_code
     if code is None or not observed:
@@ -96,7 +100,8 @@ def check_audience_value(observed: str, expected: str, region: Region | None) ->
         return (
             Code.AUDIENCE_MISSING_SCHEME,
             f"Audience {observed!r} is the scheme-less form Mimecast asks other IdPs for; "
-            "this profile expects the https:// URL (the form an Entra Identifier takes).",
+            f"this profile expects the https:// URL"
+            f"{wording.aside('the form an Entra Identifier takes')}.",
         )
     if seen.scheme != "https" and seen.host == wanted.host and seen.path == wanted.path:
         return Code.AUDIENCE_MISSING_SCHEME, f"Audience {observed!r} lacks https://."

@@ -44,13 +44,16 @@ def check_authn(assertion: etree._Element, settings: CheckSettings, covered: boo
             Code.AUTHN_CONTEXT_DIFFERS,
             Status.WARN,
             f"The user signed in with {class_ref}; the profile requests {', '.join(requested)}. "
-            "In an SP-initiated sign-in the IdP may refuse it (Entra: AADSTS75011).",
+            "In an SP-initiated sign-in the IdP may refuse it"
+            f"{settings.wording.aside('Entra: AADSTS75011')}.",
             expected=" or ".join(requested),
             observed=class_ref,
             hint=Hint(
                 Side.MIMECAST_PROFILE,
                 "Use Password protected Context / Use Integrated Authentication Context",
-                "untick both, as Microsoft's tutorial says",
+                "untick both, as Microsoft's tutorial says"
+                if settings.wording.entra
+                else "untick both, unless the IdP asserts one of them",
             ),
             location=f"{_AUTHN}/AuthnContext/AuthnContextClassRef",
             covered_by_signature=covered,

@@ -2,7 +2,8 @@
 
 Mimecast keeps verifying with an expired certificate (by what support sees), so an
 expired or soon-expiring certificate is a warning, not a failure. Entra mails its
-expiry notices at 60, 30 and 7 days; the window is `settings.certificate_warning`.
+expiry notices at 60, 30 and 7 days (hence the default window, for any IdP); the window
+is `settings.certificate_warning`.
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ from sp_sim.core.codes import Code
 from sp_sim.core.model import Finding, Hint, Side, Status
 from sp_sim.core.settings import CheckSettings
 
-_RENEW = Hint(
-    Side.MIMECAST_PROFILE,
-    "Identity Provider Certificate (Metadata)",
-    "create and activate a new signing certificate at the IdP (Entra: the app's SAML "
-    "Signing Certificate), "
-    "then paste it here or Import the metadata again",
-)
+_RENEW = {
+    entra: Hint(
+        Side.MIMECAST_PROFILE,
+        "Identity Provider Certificate (Metadata)",
+        "create and activate a new signing certificate at the IdP"
+        + (" (Entra: the app's SAML Signing Certificate)" if entra else "")
+        + ", then paste it here or Import the metadata again",
+    )
+    for entra in (True, False)
+}
 
 
 def check_certificates(
@@ -44,7 +48,7 @@ def _one(certificate: Certificate, settings: CheckSettings, now: datetime) -> Fi
             f"({validity}). The IdP signs with it until a new one is made active.",
             expected=f"not after {now:%Y-%m-%d}",
             observed=validity,
-            hint=_RENEW,
+            hint=_RENEW[settings.wording.entra],
         )
     if left <= settings.certificate_warning:
         return Finding(
@@ -53,7 +57,7 @@ def _one(certificate: Certificate, settings: CheckSettings, now: datetime) -> Fi
             f"Certificate {certificate.thumbprint} expires in {left.days} day(s) ({validity}).",
             expected=f"more than {settings.certificate_warning.days} days left",
             observed=validity,
-            hint=_RENEW,
+            hint=_RENEW[settings.wording.entra],
         )
     return Finding(
         Code.CERTIFICATE_VALID,

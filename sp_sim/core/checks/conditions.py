@@ -188,7 +188,7 @@ def check_delivery(window: Window, clock: Clock) -> list[Finding]:
             Code.TIME_CONFIRMATION_EXPIRED,
             f"At {clock.at} the time to deliver the assertion ran out {human(clock.now - limit)} "
             f"ago ({human(clock.now - clock.skew - limit)} beyond the skew). IdPs commonly "
-            "give five minutes (Entra does).",
+            "give five minutes.",
             f"now - {human(clock.skew)} < NotOnOrAfter",
             f"NotOnOrAfter {format_instant(limit)}",
             f"{_SCD}/@NotOnOrAfter",

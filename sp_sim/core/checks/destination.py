@@ -2,7 +2,7 @@
 
 SAML Bindings §3.5.5.2: a signed Response's Destination must be the URL it was sent
 to. Profiles §4.1.4.3: the bearer SubjectConfirmationData Recipient must be the ACS
-URL. Entra writes its Reply URL into both.
+URL. The IdP writes its ACS URL setting into both (Entra: the Reply URL).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ _CODES = {
         Code.RECIPIENT_BEHIND_PROXY,
     ),
 }
-_REPLY_URL = "Basic SAML Configuration › Reply URL (Assertion Consumer Service URL)"
+_SETTING = {True: "the Entra Reply URL", False: "the IdP's ACS URL setting"}
 _PROXY = "the reverse proxy in front of the SP (or the SP's list of trusted proxies)"
 
 
@@ -64,7 +64,8 @@ def compare_acs(
             location=location,
             covered_by_signature=covered,
         )
-    hint = Hint(Side.ENTRA_APP, _REPLY_URL, f"set it to {expected}")
+    wording = settings.wording
+    hint = Hint(wording.app, wording.reply_url, f"set it to {expected}")
     if settings.proxy_url is not None and _only_origin_differs(observed, expected):
         return Finding(
             behind_proxy,
@@ -72,7 +73,7 @@ def compare_acs(
             f"{kind} is {observed}; this SP serves {expected}, and the request came through a "
             f"reverse proxy whose headers say {settings.proxy_url}. Behind a proxy: trust it "
             "with --trusted-proxy, or fix the proxy's headers (X-Forwarded-Proto/Host/Port "
-            "or Forwarded), rather than the Entra Reply URL.",
+            f"or Forwarded), rather than {_SETTING[wording.entra]}.",
             expected=expected,
             observed=observed,
             hint=Hint(Side.SENDER, _PROXY, "sp-sim serve --trusted-proxy <the proxy's CIDR>"),
@@ -102,7 +103,7 @@ def compare_acs(
     elif seen.region is not None and wanted.region is not None and seen.region != wanted.region:
         code = wrong_region
         why = (
-            f"The Reply URL points at the {seen.region.key!r} region ({seen.host}), but the "
+            f"{kind} points at the {seen.region.key!r} region ({seen.host}), but the "
             f"account lives in {wanted.region.key!r} ({wanted.host})."
         )
     elif seen.path.rstrip("/") == wanted.path.rstrip("/") and seen.host == wanted.host:
@@ -138,7 +139,9 @@ def check_endpoint(settings: CheckSettings) -> Finding:
             f"{reached.region.key!r} grid does not know.",
             expected=settings.acs_url,
             observed=settings.received_at,
-            hint=Hint(Side.ENTRA_APP, _REPLY_URL, f"set it to {settings.acs_url}"),
+            hint=Hint(
+                settings.wording.app, settings.wording.reply_url, f"set it to {settings.acs_url}"
+            ),
         )
     return Finding(
         Code.ENDPOINT_MATCH,

@@ -68,51 +68,57 @@ _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
 
 
 def _children(element: etree._Element | None) -> list[etree._Element]:
-    return [] if element is None else [c for c in element if isinstance(c.tag, str)]
+    """The element children (no comments, PIs or entities), filtered by lxml in C."""
+    return [] if element is None else list(element.iterchildren(etree.Element))
 
 
-def _tags(element: etree._Element | None) -> list[str]:
-    return [str(c.tag) for c in _children(element)]
+def _tags(elements: list[etree._Element]) -> list[str]:
+    return [str(c.tag) for c in elements]
 
 
 def _plain_key_info(key_info: etree._Element) -> bool:
     """KeyInfo as Entra writes it: X509Data holding X509Certificate elements, nothing else
     (xmlsec reads KeyInfo and refuses what it does not know; so must we, to agree)."""
     data = _children(key_info)
-    return bool(data) and all(
-        d.tag == _X509_DATA
-        and _children(d)
-        and all(c.tag == _X509_CERTIFICATE and not _children(c) for c in _children(d))
-        for d in data
-    )
+    if not data:
+        return False
+    for d in data:
+        certificates = _children(d)
+        if d.tag != _X509_DATA or not certificates:
+            return False
+        if any(c.tag != _X509_CERTIFICATE or _children(c) for c in certificates):
+            return False
+    return True
 
 
 def _strict_structure(signature: etree._Element) -> bool:
     """Signature holds SignedInfo, SignatureValue and at most a KeyInfo, in that order;
     SignedInfo exactly CanonicalizationMethod, SignatureMethod and one Reference; the
     Reference exactly two Transforms, DigestMethod and DigestValue. A second SignatureValue
-    or an Object is another shape: xmlsec judges those."""
-    tags = _tags(signature)
+    or an Object is another shape: xmlsec judges those. Each node's children are listed
+    once."""
+    parts = _children(signature)
+    tags = _tags(parts)
     if tags[:2] != [_SIGNED_INFO, _SIGNATURE_VALUE] or tags[2:] not in ([], [_KEY_INFO]):
         return False
-    if tags[2:] and not _plain_key_info(_children(signature)[2]):
+    if tags[2:] and not _plain_key_info(parts[2]):
         return False
-    if _children(_children(signature)[1]):  # a SignatureValue holds text only
+    if _children(parts[1]):  # a SignatureValue holds text only
         return False
-    info = _children(_children(signature)[0])
-    if _tags(_children(signature)[0]) != [_C14N, _METHOD, _REFERENCE]:
+    info = _children(parts[0])
+    if _tags(info) != [_C14N, _METHOD, _REFERENCE]:
         return False
     if _children(info[0]) or _children(info[1]):
         return False
-    reference = info[2]
+    reference = _children(info[2])
     if _tags(reference) != [_TRANSFORMS, _DIGEST_METHOD, _DIGEST_VALUE]:
         return False
-    if _children(_children(reference)[1]) or _children(_children(reference)[2]):
+    if _children(reference[1]) or _children(reference[2]):
         return False
-    transforms = _children(_children(reference)[0])
-    if _tags(_children(reference)[0]) != [_TRANSFORM, _TRANSFORM] or _children(transforms[0]):
+    transforms = _children(reference[0])
+    if _tags(transforms) != [_TRANSFORM, _TRANSFORM] or _children(transforms[0]):
         return False
-    return _tags(transforms[1]) in ([], [_INCLUSIVE])
+    return _tags(_children(transforms[1])) in ([], [_INCLUSIVE])
 
 
 def in_shape(shape: SignedInfo, element: etree._Element) -> bool:

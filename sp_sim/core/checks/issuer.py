@@ -1,8 +1,8 @@
 """Issuer: did the assertion come from the IdP the profile names?
 
-SAML Core §2.2.5; Entra's Issuer is `https://sts.windows.net/<tenant-id>/`, trailing
-slash included, in both the Response and the Assertion. The profile's Issuer URL must
-equal it exactly.
+SAML Core §2.2.5: the IdP's entity ID. Entra's Issuer is
+`https://sts.windows.net/<tenant-id>/`, trailing slash included, in both the Response and
+the Assertion. The profile's Issuer URL must equal it exactly.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sp_sim.core.xml import ASSERTION, qname, text_of
 _STS = re.compile(r"^https://sts\.windows\.net/([0-9a-fA-F-]{36})/?$")
 _LOGIN = re.compile(r"^https://login\.microsoftonline\.com/([^/]+)/(saml2|v2\.0|wsfed)/?", re.I)
 _FIELD = "Issuer URL"
+_ENTRA_NAME = ", Entra's 'Microsoft Entra Identifier'"
 
 
 def check_issuer(
@@ -80,7 +81,7 @@ def _login_url(observed: str, expected: str) -> _Miss | None:
     return (
         Code.ISSUER_LOGIN_URL,
         f"The profile's Issuer URL holds Entra's Login URL ({expected}); the issuer "
-        f"is the Entra Identifier {observed}.",
+        f"is {'the Entra Identifier ' if _STS.match(observed) else ''}{observed}.",
         Hint(
             Side.MIMECAST_PROFILE,
             _FIELD,
@@ -138,8 +139,8 @@ def _compare(observed: str, settings: CheckSettings, covered: bool) -> Finding:
         Hint(
             Side.MIMECAST_PROFILE,
             _FIELD,
-            f"set it to {observed} (the IdP's entity ID, Entra's 'Microsoft Entra "
-            "Identifier'), if that is your IdP",
+            f"set it to {observed} (the IdP's entity ID"
+            f"{_ENTRA_NAME if settings.wording.entra else ''}), if that is your IdP",
         ),
     )
     return Finding(

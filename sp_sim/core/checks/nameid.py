@@ -3,8 +3,9 @@
 Mimecast finds the user by the NameID, which must be a primary address in its internal
 directory, under a registered domain (compared case-insensitively). Entra's default
 NameID is user.userprincipalname; when the chosen source attribute is empty it sends a
-persistent pairwise ID instead. The text is read whole (`text_of`), so a comment inside
-the NameID cannot truncate it.
+persistent pairwise ID instead. Other IdPs send a transient or persistent pseudonym when
+asked for one; the hints name Entra's settings only when the provider is Entra. The text
+is read whole (`text_of`), so a comment inside the NameID cannot truncate it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sp_sim.core.codes import Code
 from sp_sim.core.mimecast import parse_mimecast_url
 from sp_sim.core.model import Finding, Hint, Side, Status
 from sp_sim.core.settings import Address, CheckSettings, Directory
+from sp_sim.core.wording import Wording
 from sp_sim.core.xml import ASSERTION, qname, text_of
 
 CLAIMS = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/"
@@ -33,7 +35,8 @@ OPAQUE_FORMATS = {
     "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
 }
 _LOCATION = "/Response/Assertion/Subject/NameID"
-_UUI = "Attributes & Claims › Unique User Identifier (Name ID)"
+_CHOOSE_MAIL = {True: "choose user.mail", False: "send the user's email address"}
+_ANY_ATTRIBUTE = {True: " (or another attribute holding it)", False: " (from any attribute)"}
 
 
 class _FindingMaker(Protocol):
@@ -81,6 +84,7 @@ def check_nameid(
     element = assertion.find(f"{qname(ASSERTION, 'Subject')}/{qname(ASSERTION, 'NameID')}")
     value = text_of(element)
     name_format = "" if element is None else element.get("Format", "(no Format)")
+    wording = settings.wording
 
     def finding(
         code: Code,
@@ -106,7 +110,7 @@ def check_nameid(
             Status.FAIL,
             "The assertion has no NameID.",
             "the user's primary email address",
-            Hint(Side.ENTRA_APP, _UUI, "choose user.mail"),
+            Hint(wording.app, wording.name_id, _CHOOSE_MAIL[wording.entra]),
         )
     directory = settings.directory
     if directory is None and _mimecast_entity(settings) and not _address_shaped(value, name_format):
@@ -116,7 +120,11 @@ def check_nameid(
             f"NameID {value!r} ({name_format}) is not an email address; Mimecast finds users "
             "by their primary address, so no directory is needed to know it fails.",
             "the user's primary email address",
-            Hint(Side.ENTRA_APP, _UUI, "choose user.mail (or another attribute holding it)"),
+            Hint(
+                wording.app,
+                wording.name_id,
+                _CHOOSE_MAIL[wording.entra] + _ANY_ATTRIBUTE[wording.entra],
+            ),
         )
     if directory is None:
         return Subject(value, None), finding(
@@ -132,9 +140,29 @@ def check_nameid(
             f"NameID {value!r} is the directory address {address.email}.",
             address.email,
         )
-    return Subject(value, None), _explain(value, name_format, assertion, directory, finding)
+    return Subject(value, None), _explain(
+        value, name_format, assertion, directory, finding, wording
+    )
 
 
+_PAIRWISE = (
+    "Entra: a pairwise ID when the Unique User Identifier's source attribute, often "
+    "user.mail, is empty"
+)
+_NO_MAIL = {
+    True: Hint(
+        Side.ENTRA_USER,
+        "mail",
+        "give the user a mail address, or choose a source attribute "
+        "that is an address Mimecast knows",
+    ),
+    False: Hint(
+        Side.IDP_USER,
+        "email address",
+        "give the user an email address, or send an attribute that is an address "
+        "Mimecast knows as the NameID",
+    ),
+}
 TRANSIENT_FORMAT = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient"
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -181,7 +209,13 @@ def check_name_qualifier(
             "SP, not this entity ID.",
             expected=settings.entity_id,
             observed=qualifier,
-            hint=Hint(Side.ENTRA_APP, _UUI, "issue the NameID for this app's Identifier"),
+            hint=Hint(
+                settings.wording.app,
+                settings.wording.name_id,
+                "issue the NameID for this app's Identifier"
+                if settings.wording.entra
+                else "issue the NameID for this SP's entity ID",
+            ),
             location=location,
             covered_by_signature=covered,
         )
@@ -194,15 +228,18 @@ def _explain(
     assertion: etree._Element,
     directory: Directory,
     finding: _FindingMaker,
+    wording: Wording,
 ) -> Finding:
     other = _matching_claim(assertion, directory)
     switch = None
     if other is not None:
         claim, address = other
-        source = SOURCE_ATTRIBUTES.get(claim, f"the attribute behind {claim}")
+        source = f"the attribute behind {claim}"
+        if wording.entra:
+            source = SOURCE_ATTRIBUTES.get(claim, source)
         switch = Hint(
-            Side.ENTRA_APP,
-            _UUI,
+            wording.app,
+            wording.name_id,
             f"choose {source}: the claim {claim} carries {address.email}, which "
             "is in the directory",
         )
@@ -213,16 +250,9 @@ def _explain(
             Status.FAIL,
             f"NameID {value!r} is an opaque ID (a transient or persistent pseudonym), not an "
             "email address. An IdP sends one when the NameID's source is empty for this user "
-            "or its format asks for a pseudonym (Entra: a pairwise ID when the Unique User "
-            "Identifier's source attribute, often user.mail, is empty).",
+            f"or its format asks for a pseudonym{wording.aside(_PAIRWISE)}.",
             expected,
-            switch
-            or Hint(
-                Side.ENTRA_USER,
-                "mail",
-                "give the user a mail address, or choose a source attribute "
-                "that is an address Mimecast knows",
-            ),
+            switch or _NO_MAIL[wording.entra],
         )
     domain = value.rsplit("@", 1)[1].lower()
     if switch is not None:

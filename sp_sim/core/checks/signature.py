@@ -36,8 +36,9 @@ from sp_sim.core.checks.signature_failures import explain_failure, no_certificat
 from sp_sim.core.checks.signed_info import SignedInfo, read_signed_info
 from sp_sim.core.codes import Code
 from sp_sim.core.libxmlsec import xmlsec
-from sp_sim.core.model import Finding, Hint, Side, Status
+from sp_sim.core.model import Finding, Hint, Status
 from sp_sim.core.settings import CheckSettings, Verifier
+from sp_sim.core.wording import Wording
 from sp_sim.core.xml import (
     ASSERTION,
     SHA1_ALGORITHMS,
@@ -82,7 +83,11 @@ def _references_element(
 
 
 def _refused_shape(
-    element: etree._Element, signature: etree._Element, info: SignedInfo, where: str
+    element: etree._Element,
+    signature: etree._Element,
+    info: SignedInfo,
+    where: str,
+    wording: Wording,
 ) -> Finding | None:
     """A signature that proves nothing about its element, or uses an unaccepted algorithm."""
     name = _name(element)
@@ -105,13 +110,15 @@ def _refused_shape(
             "in its place.",
             expected="RSA-SHA256, SHA-256, enveloped-signature + exc-c14n",
             observed=", ".join(refused_algorithms),
-            hint=Hint(Side.ENTRA_APP, "Signing Algorithm", "choose SHA-256"),
+            hint=Hint(wording.app, wording.signing_algorithm, "choose SHA-256"),
             location=where,
         )
     return None
 
 
-def _valid(name: str, certificate: Certificate, info: SignedInfo, where: str) -> list[Finding]:
+def _valid(
+    name: str, certificate: Certificate, info: SignedInfo, where: str, wording: Wording
+) -> list[Finding]:
     algorithm = SignatureAlgorithm(info.signature_method).name.replace("_", "-")
     found = [
         Finding(
@@ -132,11 +139,7 @@ def _valid(name: str, certificate: Certificate, info: SignedInfo, where: str) ->
                 f"The {name} is signed with SHA-1, which is deprecated.",
                 expected="RSA-SHA256",
                 observed=f"{info.signature_method}, {info.digest_method}",
-                hint=Hint(
-                    Side.ENTRA_APP,
-                    "SAML Signing Certificate › Signing Algorithm",
-                    "choose SHA-256",
-                ),
+                hint=Hint(wording.app, wording.signing_algorithm, "choose SHA-256"),
                 location=where,
             )
         )
@@ -149,7 +152,8 @@ def _check_one(
     name = _name(element)
     where = f"/{'Response/' if name == 'Assertion' else ''}{name}/Signature"
     info = read_signed_info(signature)
-    refused = _refused_shape(element, signature, info, where)
+    wording = settings.wording
+    refused = _refused_shape(element, signature, info, where, wording)
     if refused is not None:
         return _Outcome(None, (refused,))
     if fast and settings.verifier is not Verifier.XMLSEC:
@@ -157,11 +161,11 @@ def _check_one(
         if quick is not None:
             certificate, outcome = quick
             if certificate is not None:
-                found = tuple(_valid(name, certificate, info, where))
+                found = tuple(_valid(name, certificate, info, where, wording))
                 return _Outcome(certificate, found, outcome.canonical)
     for certificate in settings.certificates:
         if verify_with(signature, certificate, info):
-            return _Outcome(certificate, tuple(_valid(name, certificate, info, where)))
+            return _Outcome(certificate, tuple(_valid(name, certificate, info, where, wording)))
     return _Outcome(None, (explain_failure(element, signature, info, settings, where),))
 
 
@@ -185,9 +189,9 @@ def check_signature(
     ]
     unverified = SignedView(root, assertion, False, False, ())
     if not signed:
-        return unverified, [unsigned(root)], ()
+        return unverified, [unsigned(root, settings.wording)], ()
     if not settings.certificates:
-        return unverified, [no_certificate([_name(e) for e, _ in signed])], ()
+        return unverified, [no_certificate([_name(e) for e, _ in signed], settings.wording)], ()
     xmlsec.tree.add_ids(root, ["ID"])
     findings: list[Finding] = []
     verified: dict[str, etree._Element] = {}

@@ -12,15 +12,11 @@ from sp_sim.core.checks.signed_info import SignedInfo
 from sp_sim.core.codes import Code
 from sp_sim.core.model import Finding, Hint, Side, Status
 from sp_sim.core.settings import CheckSettings
+from sp_sim.core.wording import Wording
 from sp_sim.core.xml import DSIG, qname, text_of
 
-_SIGNING_OPTION = Hint(
-    Side.ENTRA_APP,
-    "SAML Signing Certificate › Signing Option",
-    "choose 'Sign SAML assertion' (Entra's default)",
-)
-_CERTIFICATE_FIELD = "Identity Provider Certificate (Metadata)"
-# The algorithms xmlsec may run, by URI, one table per slot of SignedInfo.
+_SIGN = {True: "choose 'Sign SAML assertion' (Entra's default)", False: "sign the assertion"}
+_DOWNLOAD = {True: "download its Certificate (Base64)", False: "download its signing certificate"}
 _CERTIFICATE_FIELD = "Identity Provider Certificate (Metadata)"
 
 
@@ -87,7 +83,8 @@ def explain_failure(
                 Side.MIMECAST_PROFILE,
                 _CERTIFICATE_FIELD,
                 f"if {carried.thumbprint} is the active certificate of your IdP app, "
-                "download its Certificate (Base64) and paste it, or Import the metadata again",
+                f"{_DOWNLOAD[settings.wording.entra]} and paste it, or Import the metadata "
+                "again",
             ),
             location=where,
         )
@@ -138,7 +135,7 @@ def _digest_mismatch(element: etree._Element, info: SignedInfo, where: str) -> F
     )
 
 
-def unsigned(root: etree._Element) -> Finding:
+def unsigned(root: etree._Element, wording: Wording) -> Finding:
     stray = list(root.iter(SIGNATURE_TAG))
     code = Code.SIGNATURE_ASSERTION_NOT_COVERED if stray else Code.SIGNATURE_MISSING
     where = root.getroottree().getpath(stray[0]) if stray else "/Response"
@@ -149,12 +146,12 @@ def unsigned(root: etree._Element) -> Finding:
         + (f"; a Signature sits at {where}, where it covers neither." if stray else "."),
         expected="a signed Assertion, a signed Response, or both",
         observed="no signature on Response or Assertion",
-        hint=_SIGNING_OPTION,
+        hint=Hint(wording.app, wording.signing_option, _SIGN[wording.entra]),
         location=where,
     )
 
 
-def no_certificate(names: list[str]) -> Finding:
+def no_certificate(names: list[str], wording: Wording) -> Finding:
     verb = "are" if len(names) > 1 else "is"
     return Finding(
         Code.SIGNATURE_NO_CERTIFICATE,
@@ -166,6 +163,6 @@ def no_certificate(names: list[str]) -> Finding:
         hint=Hint(
             Side.MIMECAST_PROFILE,
             _CERTIFICATE_FIELD,
-            "paste the IdP app's Certificate (Base64), or Import the metadata",
+            f"{_DOWNLOAD[wording.entra]} from the IdP app and paste it, or Import the metadata",
         ),
     )

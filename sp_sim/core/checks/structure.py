@@ -21,14 +21,16 @@ from typing import Any
 from lxml import etree
 
 from sp_sim.core.codes import Code
-from sp_sim.core.model import Finding, Hint, Side, Status
+from sp_sim.core.model import Finding, Hint, Status
 from sp_sim.core.schema import SAML_FAMILY, schema_errors
+from sp_sim.core.wording import Wording
 from sp_sim.core.xml import ASSERTION, PROTOCOL, UnsafeXML, parse_untrusted, qname
 
 RESPONSE_TAG = qname(PROTOCOL, "Response")
 ASSERTION_TAG = qname(ASSERTION, "Assertion")
 ADVICE_TAG = qname(ASSERTION, "Advice")
 ENCRYPTED_ASSERTION_TAG = qname(ASSERTION, "EncryptedAssertion")
+_ENCRYPTION = "Entra: the app's Token encryption"
 _FOLDED_FAMILY = {ns.casefold(): ns for ns in SAML_FAMILY}
 # Elements outside SAML's namespaces, found in C: the document is walked once by libxml2.
 _OUTSIDE_FAMILY = etree.XPath(
@@ -56,8 +58,9 @@ def _fail(code: Code, message: str, observed: str | None = None) -> Finding:
     )
 
 
-def parse_document(xml: bytes) -> tuple[Document | None, list[Finding]]:
-    """Parse safely and check the shape. Returns no Document when nothing can be read."""
+def parse_document(xml: bytes, wording: Wording) -> tuple[Document | None, list[Finding]]:
+    """Parse safely and check the shape (its findings in the profile's provider's words).
+    Returns no Document when nothing can be read."""
     try:
         root = parse_untrusted(xml)
     except UnsafeXML:
@@ -81,7 +84,7 @@ def parse_document(xml: bytes) -> tuple[Document | None, list[Finding]]:
                 observed=root.tag,
             )
         ]
-    findings = _shape_findings(root)
+    findings = _shape_findings(root, wording)
     assertions = _read_assertions(root)
     assertion = assertions[0] if len(assertions) == 1 else None
     usable = not findings
@@ -170,7 +173,7 @@ def _conformance_findings(root: etree._Element) -> list[Finding]:
     return findings
 
 
-def _shape_findings(root: etree._Element) -> list[Finding]:
+def _shape_findings(root: etree._Element, wording: Wording) -> list[Finding]:
     findings: list[Finding] = []
     responses = sum(1 for _ in root.iter(RESPONSE_TAG))
     if responses > 1:
@@ -204,16 +207,18 @@ def _shape_findings(root: etree._Element) -> list[Finding]:
             Finding(
                 Code.XML_ENCRYPTED_ASSERTION,
                 Status.FAIL,
-                "The assertion is encrypted: token encryption is on at the IdP (Entra: the app's "
-                "Token encryption). "
+                "The assertion is encrypted: token encryption is on at the IdP"
+                f"{wording.aside(_ENCRYPTION)}. "
                 "A Mimecast profile has no decryption key, so it cannot read it.",
                 expected="a plain saml:Assertion",
                 observed="saml:EncryptedAssertion",
                 hint=Hint(
-                    Side.ENTRA_APP,
-                    "Token encryption",
+                    wording.app,
+                    wording.token_encryption,
                     "deactivate the token encryption certificate (Enterprise app › "
-                    "Token encryption)",
+                    "Token encryption)"
+                    if wording.entra
+                    else "turn off encryption of assertions for this SP",
                 ),
                 location="/Response/EncryptedAssertion",
             )

@@ -19,15 +19,17 @@ from sp_sim.core.xml import ASSERTION, BEARER, qname
 _SUBJECT = "/Response/Assertion/Subject/SubjectConfirmation"
 
 
+_CONFIRMATIONS = f"{qname(ASSERTION, 'Subject')}/{qname(ASSERTION, 'SubjectConfirmation')}"
+_CONFIRMATION_DATA = qname(ASSERTION, "SubjectConfirmationData")
+
+
 def bearer_confirmations(assertion: etree._Element) -> list[etree._Element]:
     """The SubjectConfirmationData of every bearer SubjectConfirmation."""
     return [
         data
-        for confirmation in assertion.iterfind(
-            f"{qname(ASSERTION, 'Subject')}/{qname(ASSERTION, 'SubjectConfirmation')}"
-        )
+        for confirmation in assertion.iterfind(_CONFIRMATIONS)
         if confirmation.get("Method") == BEARER
-        for data in confirmation.iterfind(qname(ASSERTION, "SubjectConfirmationData"))
+        for data in confirmation.iterfind(_CONFIRMATION_DATA)
     ]
 
 
@@ -118,7 +120,7 @@ def check_in_response_to(
 ) -> tuple[str, Finding]:
     """('sp'|'idp', finding): which request the response answers, if any.
 
-    The bearer confirmation's InResponseTo sits inside the assertion, which Entra signs;
+    The bearer confirmation's InResponseTo sits inside the assertion, which the IdP signs;
     the Response envelope's counts only when a verified signature covers the envelope.
     """
     on_response = response.get("InResponseTo")
@@ -154,7 +156,8 @@ def check_in_response_to(
     return "idp", Finding(
         Code.SUBJECT_IDP_INITIATED,
         Status.PASS,
-        "No InResponseTo: an IdP-initiated (unsolicited) response, as from a My Apps tile.",
+        f"No InResponseTo: an IdP-initiated (unsolicited) response, as from "
+        f"{settings.wording.portal}.",
         observed="no InResponseTo",
         location=location,
         covered_by_signature=assertion_covered,
@@ -171,6 +174,27 @@ def _correlate(request_id: str, settings: CheckSettings, location: str, covered:
             f"SP-initiated: answers request {request_id} (no request IDs were given to "
             "compare with).",
             observed=request_id,
+            location=location,
+            covered_by_signature=covered,
+        )
+    if request_id in known and not _cookie_came(request_id, settings):
+        return Finding(
+            Code.SUBJECT_COOKIE_LOST,
+            Status.FAIL,
+            f"InResponseTo {request_id} names an outstanding request, but the POST did not "
+            "bring the cookie the SP set in the browser that started that sign-in. The "
+            "browser drops a SameSite=Lax or SameSite=Strict cookie on the IdP's cross-site "
+            "POST (and any cookie marked Secure over plain HTTP, or SameSite=None without "
+            "Secure), so the SP cannot tell this browser started the request. This is cookie "
+            "loss, not an unsolicited response.",
+            expected=f"the pre-login cookie of request {request_id}",
+            observed="no such cookie on the POST",
+            hint=Hint(
+                Side.SP,
+                "pre-login cookie",
+                "set it SameSite=None; Secure and serve the ACS over HTTPS "
+                "(sp-sim: --prelogin-cookie none)",
+            ),
             location=location,
             covered_by_signature=covered,
         )
@@ -197,6 +221,11 @@ def _correlate(request_id: str, settings: CheckSettings, location: str, covered:
         location=location,
         covered_by_signature=covered,
     )
+
+
+def _cookie_came(request_id: str, settings: CheckSettings) -> bool:
+    """Whether the browser brought the request's pre-login cookie (True when the SP sets none)."""
+    return settings.browser_requests is None or request_id in settings.browser_requests
 
 
 def _outstanding(known: Collection[str]) -> str:

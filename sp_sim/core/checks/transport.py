@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from urllib.parse import parse_qs
+from urllib.parse import unquote
 
 from sp_sim.core.bindings import BindingError, TooLarge, decode_base64, inflate
 from sp_sim.core.codes import Code
@@ -93,11 +93,42 @@ def _form_field(text: str) -> tuple[str | None, str | None, bool]:
     text = text.strip()
     if not _looks_like_form(text):
         return None, None, False
-    fields = parse_qs(text, keep_blank_values=True)
-    relay = fields.get("RelayState", [None])[0]
-    value = fields.get("SAMLResponse", [None])[0]
+    fields = form_fields(text)
+    relay = fields.get("RelayState")
+    value = fields.get("SAMLResponse")
     # A form decoder turns an unescaped '+' into a space; base64 never holds a space.
     return (None if value is None else value.replace(" ", "+")), relay, True
+
+
+_BASE64_ESCAPES = (
+    ("%2B", "+"),
+    ("%2b", "+"),
+    ("%2F", "/"),
+    ("%2f", "/"),
+    ("%3D", "="),
+    ("%3d", "="),
+)
+
+
+def form_fields(text: str) -> dict[str, str]:
+    """The first value of each field of an `application/x-www-form-urlencoded` body, as
+    `parse_qs(text, keep_blank_values=True)` reads it, but a base64 value whose only
+    escapes are `%2B %2F %3D` is unescaped by `str.replace` (C speed) instead of
+    `unquote`'s Python loop: the SAMLResponse of every IdP's auto-post form."""
+    fields: dict[str, str] = {}
+    for part in text.split("&"):
+        if not part:
+            continue
+        name, _, value = part.partition("=")
+        name = unquote(name.replace("+", " "))
+        if name in fields:
+            continue
+        spaced = value.replace("+", " ")
+        fast = spaced
+        for escaped, plain in _BASE64_ESCAPES:
+            fast = fast.replace(escaped, plain)
+        fields[name] = fast if "%" not in fast else unquote(spaced)
+    return fields
 
 
 def decode_transport(data: bytes, settings: CheckSettings) -> Decoded:

@@ -12,8 +12,10 @@ from urllib.parse import urlsplit
 
 from sp_sim.server.store.base import (
     Attempt,
+    Captured,
     Claim,
     Known,
+    Refusal,
     SentRequest,
     Session,
     Store,
@@ -25,10 +27,12 @@ from sp_sim.server.store.memory import ExpiringStore, MemoryStore
 
 __all__ = [
     "Attempt",
+    "Captured",
     "Claim",
     "ExpiringStore",
     "Known",
     "MemoryStore",
+    "Refusal",
     "SentRequest",
     "Session",
     "Store",

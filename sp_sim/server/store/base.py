@@ -74,8 +74,28 @@ class Session:
 
 
 @dataclass(frozen=True)
+class Captured:
+    """One HTTP request as it arrived, and (when kept) the answer: what a browser capture
+    would show of it, for the HAR and SAML-tracer downloads (`sp_sim.server.downloads`).
+    Bounded by the caller: the body is kept only up to `sp_sim.server.captures.BODY_KEPT`."""
+
+    at: datetime
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    body: str | None
+    """The form body as posted (URL-encoded text); None for a GET or a body not kept."""
+    status: int = 200
+    answer_headers: tuple[tuple[str, str], ...] = ()
+    answer: str = ""
+    """The answer's text when it tells something (an AADSTS error page); else empty."""
+    answer_type: str = "text/html"
+
+
+@dataclass(frozen=True)
 class Attempt:
-    """One POST to /login/saml and what the engine made of it."""
+    """One POST to /login/saml and what the engine made of it; `exchanges`: what the
+    browser sent, in order (the AuthnRequest when this server sent it, then the POST)."""
 
     attempt_id: str
     at: datetime
@@ -83,6 +103,27 @@ class Attempt:
     via: Via
     report: Report
     relay_state: str | None
+    exchanges: tuple[Captured, ...] = ()
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """The fake IdP answered a sign-in with an AADSTS error page instead of a response:
+    no message reached the ACS, so there is no report (and never a "works")."""
+
+    refusal_id: str
+    at: datetime
+    code: str
+    """The AADSTS code, e.g. AADSTS50105."""
+    message: str
+    initiated_by: str
+    """SP or IdP."""
+    user: str | None
+    exchanges: tuple[Captured, ...] = ()
+
+    @property
+    def verdict(self) -> str:
+        return "refused by IdP"
 
 
 @dataclass(frozen=True)
@@ -156,5 +197,13 @@ class Store(Protocol):
 
     async def recent_attempts(self) -> list[Attempt]:
         """The recent attempts, oldest first."""
+
+    async def add_refusal(self, refusal: Refusal, kept: int) -> None:
+        """Remember an IdP refusal among the last `kept` (a list of their own)."""
+
+    async def refusal(self, refusal_id: str) -> Refusal | None: ...
+
+    async def recent_refusals(self) -> list[Refusal]:
+        """The recent refusals, oldest first."""
 
     async def close(self) -> None: ...

@@ -17,7 +17,15 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
-from sp_sim.server.store.base import Attempt, Claim, Known, SentRequest, Session, StoreFull
+from sp_sim.server.store.base import (
+    Attempt,
+    Claim,
+    Known,
+    Refusal,
+    SentRequest,
+    Session,
+    StoreFull,
+)
 
 Clock = Callable[[], datetime]
 V = TypeVar("V")
@@ -106,7 +114,8 @@ class ExpiringStore(Generic[V]):
 
 
 class MemoryStore:
-    """The `Store` in this process: four `ExpiringStore`s and the recent attempts."""
+    """The `Store` in this process: four `ExpiringStore`s, the recent attempts and the
+    recent IdP refusals."""
 
     name = "memory"
     asks_about_ids = False
@@ -147,6 +156,7 @@ class MemoryStore:
             "the session store holds {count} sessions that have not expired; limit {limit}",
         )
         self.attempts: OrderedDict[str, Attempt] = OrderedDict()
+        self.refusals: OrderedDict[str, Refusal] = OrderedDict()
 
     async def ping(self) -> None:
         return None
@@ -211,6 +221,17 @@ class MemoryStore:
 
     async def recent_attempts(self) -> list[Attempt]:
         return list(self.attempts.values())
+
+    async def add_refusal(self, refusal: Refusal, kept: int) -> None:
+        self.refusals[refusal.refusal_id] = refusal
+        while len(self.refusals) > kept:
+            self.refusals.popitem(last=False)
+
+    async def refusal(self, refusal_id: str) -> Refusal | None:
+        return self.refusals.get(refusal_id)
+
+    async def recent_refusals(self) -> list[Refusal]:
+        return list(self.refusals.values())
 
     async def close(self) -> None:
         return None

@@ -3,13 +3,14 @@ several instances behind a load balancer answer as one SP.
 
 Keys (prefix `sp-sim:`): `req:<ID>` an outstanding AuthnRequest, `used:<ID>` an accepted
 assertion ID, `sess:<key>` a session, `logout:<ID>` a pending LogoutRequest, `attempt:<id>`
-and the list `attempts`. Each key expires with its entry (`PX`), so Redis forgets an
-assertion ID only when the assertion stops being valid. `claim` runs as one Lua script:
-the assertion ID is set with `SET NX PX` (claimed once, however many instances race), the
-request deleted and the session set, or nothing at all. The count limit of the memory
-store does not apply: Redis's own `maxmemory` bounds it, and its policy must be
-`noeviction` (an evicting Redis would forget still-valid assertions; it refuses writes
-instead, which is the same 503 here).
+and the list `attempts`, `refusal:<id>` and the list `refusals` (the fake IdP's AADSTS
+answers; both keep what the browser sent, as JSON, for a day). Each key expires with its
+entry (`PX`), so Redis forgets an assertion ID only when the assertion stops being valid.
+`claim` runs as one Lua script: the assertion ID is set with `SET NX PX` (claimed once,
+however many instances race), the request deleted and the session set, or nothing at all.
+The count limit of the memory store does not apply: Redis's own `maxmemory` bounds it, and
+its policy must be `noeviction` (an evicting Redis would forget still-valid assertions; it
+refuses writes instead, which is the same 503 here).
 
 Every Redis error (refused, timed out, out of memory) is raised as `StoreUnavailable`,
 answered with HTTP 503; the client reconnects by itself when Redis is back.
@@ -33,8 +34,10 @@ from redis.backoff import NoBackoff
 from sp_sim.core.model import Report
 from sp_sim.server.store.base import (
     Attempt,
+    Captured,
     Claim,
     Known,
+    Refusal,
     SentRequest,
     Session,
     StoreUnavailable,
@@ -42,6 +45,8 @@ from sp_sim.server.store.base import (
 )
 
 PREFIX = "sp-sim:"
+_KEPT_FOR = 86_400
+"""Seconds an attempt or refusal is kept (the lists keep only the last `results_kept`)."""
 _CLAIM = """
 if KEYS[1] ~= '' and redis.call('EXISTS', KEYS[1]) == 1 then return 'replayed' end
 if KEYS[2] ~= '' and redis.call('EXISTS', KEYS[2]) == 0 then return 'answered' end
@@ -182,13 +187,7 @@ class RedisStore:
         return None if found is None else str(found)
 
     async def add_attempt(self, attempt: Attempt, kept: int) -> None:
-        document = _attempt_document(attempt)
-        with self._reachable():
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.set(f"{PREFIX}attempt:{attempt.attempt_id}", document, ex=86_400)
-                pipe.rpush(f"{PREFIX}attempts", attempt.attempt_id)
-                pipe.ltrim(f"{PREFIX}attempts", -kept, -1)
-                await pipe.execute()
+        await self._keep("attempt", attempt.attempt_id, _attempt_document(attempt), kept)
 
     async def attempt(self, attempt_id: str) -> Attempt | None:
         with self._reachable():
@@ -200,6 +199,29 @@ class RedisStore:
             ids = [str(i) for i in await self._redis.lrange(f"{PREFIX}attempts", 0, -1)]
             found = await self._redis.mget([f"{PREFIX}attempt:{i}" for i in ids]) if ids else []
         return [_attempt_of(json.loads(f)) for f in found if f]
+
+    async def add_refusal(self, refusal: Refusal, kept: int) -> None:
+        await self._keep("refusal", refusal.refusal_id, _refusal_document(refusal), kept)
+
+    async def refusal(self, refusal_id: str) -> Refusal | None:
+        with self._reachable():
+            found = await self._redis.get(f"{PREFIX}refusal:{refusal_id}")
+        return None if found is None else _refusal_of(json.loads(found))
+
+    async def recent_refusals(self) -> list[Refusal]:
+        with self._reachable():
+            ids = [str(i) for i in await self._redis.lrange(f"{PREFIX}refusals", 0, -1)]
+            found = await self._redis.mget([f"{PREFIX}refusal:{i}" for i in ids]) if ids else []
+        return [_refusal_of(json.loads(f)) for f in found if f]
+
+    async def _keep(self, kind: str, key: str, document: str, kept: int) -> None:
+        """`kind:key` for a day, and `key` among the last `kept` of the list `kinds`."""
+        with self._reachable():
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.set(f"{PREFIX}{kind}:{key}", document, ex=_KEPT_FOR)
+                pipe.rpush(f"{PREFIX}{kind}s", key)
+                pipe.ltrim(f"{PREFIX}{kind}s", -kept, -1)
+                await pipe.execute()
 
     async def close(self) -> None:
         await self._redis.aclose()
@@ -213,6 +235,7 @@ def _attempt_document(attempt: Attempt) -> str:
         "via": str(attempt.via),
         "report": attempt.report.to_dict(),
         "relay_state": attempt.relay_state,
+        "exchanges": [_captured_document(c) for c in attempt.exchanges],
     }
     return json.dumps(document)
 
@@ -225,4 +248,53 @@ def _attempt_of(document: dict[str, Any]) -> Attempt:
         Via(document["via"]),
         Report.from_dict(document["report"]),
         document["relay_state"],
+        tuple(_captured_of(c) for c in document.get("exchanges", [])),
+    )
+
+
+def _refusal_document(refusal: Refusal) -> str:
+    document: dict[str, Any] = {
+        "refusal_id": refusal.refusal_id,
+        "at": refusal.at.isoformat(),
+        "code": refusal.code,
+        "message": refusal.message,
+        "initiated_by": refusal.initiated_by,
+        "user": refusal.user,
+        "exchanges": [_captured_document(c) for c in refusal.exchanges],
+    }
+    return json.dumps(document)
+
+
+def _refusal_of(document: dict[str, Any]) -> Refusal:
+    return Refusal(
+        document["refusal_id"],
+        datetime.fromisoformat(document["at"]),
+        document["code"],
+        document["message"],
+        document["initiated_by"],
+        document["user"],
+        tuple(_captured_of(c) for c in document["exchanges"]),
+    )
+
+
+def _captured_document(captured: Captured) -> dict[str, Any]:
+    document = asdict(captured)
+    document["at"] = captured.at.isoformat()
+    return document
+
+
+def _captured_of(document: dict[str, Any]) -> Captured:
+    def pairs(key: str) -> tuple[tuple[str, str], ...]:
+        return tuple((str(k), str(v)) for k, v in document[key])
+
+    return Captured(
+        datetime.fromisoformat(document["at"]),
+        document["method"],
+        document["url"],
+        pairs("headers"),
+        document["body"],
+        document["status"],
+        pairs("answer_headers"),
+        document["answer"],
+        document["answer_type"],
     )
