@@ -64,9 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(arguments: list[str]) -> int:
     from sp_sim.cli.loading import load_parser  # noqa: PLC0415 (see the module docstring)
-    from sp_sim.errors import SpSimError  # noqa: PLC0415
 
     args = load_parser().parse_args(arguments)  # a Ctrl-C while loading: interrupted
+    from sp_sim.errors import SpSimError  # noqa: PLC0415 (loaded by now: sp_sim.core)
+
     try:
         result: int = args.run(args)
     except SpSimError as error:

@@ -7,6 +7,8 @@
     GET      /{tenant}/myapps/{app}/signout   IdP-initiated logout (a signed LogoutRequest)
     GET      /{tenant}/federationmetadata/2007-06/federationmetadata.xml?appid=
     GET      /{tenant}/certificate?appid=     the Certificate (Base64) download
+    GET      /{tenant}/serviceprincipal?appid=   `az ad sp show` JSON (`graph_export`), also
+             /{tenant}/application?appid=        `az ad app show`, /claimsmappingpolicy
     GET      /                                 what this IdP serves
 
 `?user=` picks the user without the page; Entra's `login_hint` pre-selects it on the page
@@ -18,6 +20,7 @@ Each token issued is recorded in the browser's IdP session (`state.SignIn`), for
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -26,7 +29,7 @@ from html import escape
 from aiohttp import web
 
 from sp_sim.core.bindings import Parameter, autopost, post_fields
-from sp_sim.idp import pages, slo
+from sp_sim.idp import graph_export, pages, slo
 from sp_sim.idp.faults import FaultSet, with_value
 from sp_sim.idp.metadata import federation_metadata
 from sp_sim.idp.model import EnterpriseApp, IdpTenant, User
@@ -254,11 +257,36 @@ async def certificate(request: web.Request) -> web.Response:
     )
 
 
+GRAPH_OBJECTS = {  # the path's last part: (the link's text on `/`, the export)
+    "serviceprincipal": ("az ad sp show", graph_export.service_principal),
+    "application": ("az ad app show", graph_export.application),
+    "claimsmappingpolicy": ("claims policy", graph_export.claims_mapping_policy),
+}
+
+
+async def graph_object(request: web.Request) -> web.Response:
+    """An app as Microsoft Graph shows it; an unknown tenant or app is Graph's 404 JSON."""
+    state, appid = idp_state(request).tenant, request.query.get("appid", "")
+    if request.match_info["tenant"].lower() not in (state.tenant_id, "common"):
+        body = graph_export.not_found(request.match_info["tenant"], (state.tenant_id,))
+        return web.json_response(body, status=404)
+    app = state.app_by_id(appid)
+    if app is None:
+        known = tuple(a.app_id for a in state.apps)
+        return web.json_response(graph_export.not_found(appid or "?appid=", known), status=404)
+    _, export = GRAPH_OBJECTS[request.match_info["kind"]]
+    return web.json_response(export(state, app), dumps=lambda d: json.dumps(d, indent=2))
+
+
 def _app_links(request: web.Request, tenant: str, app: EnterpriseApp) -> str:
     links = {
         "IdP-initiated sign-in": url_for(request, "launch", tenant=tenant, app=app.app_id),
         "IdP-initiated sign-out": url_for(request, "signout", tenant=tenant, app=app.app_id),
         "metadata": f"{url_for(request, 'metadata', tenant=tenant)}?appid={app.app_id}",
+        **{
+            text: f"{url_for(request, 'graph', tenant=tenant, kind=kind)}?appid={app.app_id}"
+            for kind, (text, _) in GRAPH_OBJECTS.items()
+        },
     }
     return f"<li>{escape(app.name)}: " + " · ".join(
         f'<a href="{escape(href)}">{escape(text)}</a>' for text, href in links.items()
@@ -333,4 +361,6 @@ def create_idp_app(
         "/{tenant}/federationmetadata/2007-06/federationmetadata.xml", metadata, name="metadata"
     )
     app.router.add_get("/{tenant}/certificate", certificate, name="certificate")
+    kinds = "|".join(GRAPH_OBJECTS)
+    app.router.add_get(f"/{{tenant}}/{{kind:{kinds}}}", graph_object, name="graph")
     return app

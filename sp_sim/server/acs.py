@@ -17,6 +17,7 @@ import asyncio
 import contextvars
 import json
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
@@ -60,8 +61,8 @@ class Snapshot:
     tenant: Tenant
     urls: Urls
     region: str
-    outstanding_requests: frozenset[str]
-    seen_assertion_ids: frozenset[str]
+    outstanding_requests: Collection[str]
+    seen_assertion_ids: Collection[str]
     now: datetime
     proxy_url: str | None = None
     """The ACS URL an untrusted proxy's headers name (see `sp_sim.server.proxy`)."""
@@ -274,23 +275,17 @@ def report_response(
 
 
 def nested_report_json(report: Report) -> str:
-    """The report as `_attempt_json` nests it (indented one level), for a check worker to
-    render: the indented encoder is pure Python, the costliest part of a JSON answer."""
-    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False).replace("\n", "\n  ")
+    """The report as `_attempt_json` nests it, for a check worker to render off the loop.
+    Compact: without `indent` json uses its C encoder, several times faster than the
+    indented one (pure Python), which was the costliest part of a JSON answer."""
+    return json.dumps(report.to_dict(), ensure_ascii=False)
 
 
 def _attempt_json(attempt: Attempt, report_json: str | None = None) -> str:
-    if report_json is not None:  # the same text as below; JSON strings hold no raw newline
-        head = {"attempt": attempt.attempt_id, "region": attempt.region}
-        return (
-            f'{json.dumps(head, indent=2, ensure_ascii=False)[:-2]},\n  "report": {report_json}\n}}'
-        )
-    document = {
-        "attempt": attempt.attempt_id,
-        "region": attempt.region,
-        "report": attempt.report.to_dict(),
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    """`{"attempt": …, "region": …, "report": …}`, compact (clients pipe it to jq)."""
+    head = json.dumps({"attempt": attempt.attempt_id, "region": attempt.region})
+    report = report_json if report_json is not None else nested_report_json(attempt.report)
+    return f'{head[:-1]}, "report": {report}}}'
 
 
 async def acs_get(request: web.Request) -> web.Response:

@@ -30,7 +30,7 @@ import pickle
 import select
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Collection, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, fields, is_dataclass, replace
@@ -86,14 +86,14 @@ class Probe:
         return iter(self.members)
 
 
-def probe(taken: frozenset[str], asked: frozenset[str], complete: bool) -> Probe:
+def probe(taken: Collection[str], asked: frozenset[str], complete: bool) -> Probe:
     """The snapshot set `taken` as a Probe: whole when asked or small, else only `asked`."""
     if complete or len(taken) <= COMPLETE_UP_TO:
-        return Probe(taken, len(taken), True)
-    return Probe(taken & asked, len(taken), False)
+        return Probe(frozenset(taken), len(taken), True)
+    return Probe(frozenset(k for k in asked if k in taken), len(taken), False)
 
 
-def answered_as(found: Probe, taken: frozenset[str], asked: frozenset[str]) -> bool:
+def answered_as(found: Probe, taken: Collection[str], asked: frozenset[str]) -> bool:
     """Whether the snapshot `taken` answers what the check asked as `found` did."""
     if found.iterated and not found.complete:
         return False
@@ -177,8 +177,8 @@ def _check(call: Call) -> Checked | None:
         return None
     taken = Snapshot(
         tenant=_worker_tenant[1],
-        outstanding_requests=call.outstanding,  # type: ignore[arg-type]
-        seen_assertion_ids=call.seen,  # type: ignore[arg-type]
+        outstanding_requests=call.outstanding,
+        seen_assertion_ids=call.seen,
         **call.rest,
     )
     judged = judge_message(call.body, taken)
@@ -275,6 +275,13 @@ class CheckPool:
         """`judge_message(body, taken)`, in a worker process. Raises HTTP 503 when the
         worker dies."""
         self._use(taken.tenant)
+        # Fixed for the rounds below, which compare the worker's answers with it: the
+        # memory store's live views are copied here (a thread reads them as they are).
+        taken = replace(
+            taken,
+            outstanding_requests=frozenset(taken.outstanding_requests),
+            seen_assertion_ids=frozenset(taken.seen_assertion_ids),
+        )
         asked_out: frozenset[str] = frozenset()
         asked_seen: frozenset[str] = frozenset()
         for round_ in range(MAX_ROUNDS):

@@ -39,7 +39,8 @@ _PRE = '<pre tabindex=0 aria-label="the message, as received">'
 STYLE = """
 pre{line-height:1.45}pre .t{color:#0550ae}pre .a{color:#8250df}pre .v{color:#0a3069}
 pre .c{color:#6e7781;font-style:italic}pre .p{color:#953800}
-pre details.blob{display:inline}pre details.blob summary{display:inline;cursor:pointer;
+pre details.blob{display:inline-block;vertical-align:top}
+pre details.blob summary{display:inline;cursor:pointer;
 color:#57606a;text-decoration:underline dotted}pre details.blob[open] summary{display:none}
 .unsigned{display:inline-block;margin-right:6px;padding:0 6px;border-radius:3px;
 background:#fff0f0;color:#a40e26;border:1px solid #cf222e;font-size:11px;font-weight:700;

@@ -271,6 +271,18 @@ def assignment(e: Evidence) -> Finding:
     )
 
 
+def assigned_users(e: Evidence) -> Finding | None:
+    """With assignment required, whether each Mimecast user is assigned decides the sign-in,
+    and no input says so (az ad sp show holds the rule, not the assignments): unknown, so
+    the verdict cannot be `works`."""
+    if e.entra is None or not e.entra.assignment_required:
+        return None
+    return unknown(
+        "whether every Mimecast user is assigned to the app (assignment is required)",
+        "the app's user and group assignments (Enterprise app › Users and groups)",
+    )
+
+
 def directory(e: Evidence) -> Finding:
     if e.tenant.directory.domains:
         return Finding(
@@ -309,6 +321,7 @@ CHECKS: tuple[Callable[[Evidence], Finding | None], ...] = (
     login_url,
     name_id,
     assignment,
+    assigned_users,
     directory,
     certificate,
 )

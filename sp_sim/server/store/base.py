@@ -15,7 +15,7 @@ Errors: `StoreFull` (`memory`: a store full of unexpired entries) and `StoreUnav
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -131,8 +131,8 @@ class Known:
     """What the store knew when a response was read: the outstanding request IDs and the
     used assertion IDs among those asked about (the memory store answers with all)."""
 
-    outstanding: frozenset[str]
-    seen: frozenset[str]
+    outstanding: Collection[str]
+    seen: Collection[str]
 
 
 class Claim(StrEnum):

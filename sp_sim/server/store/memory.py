@@ -13,9 +13,9 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sp_sim.server.store.base import (
     Attempt,
@@ -29,6 +29,27 @@ from sp_sim.server.store.base import (
 
 Clock = Callable[[], datetime]
 V = TypeVar("V")
+
+
+class LiveKeys(Collection[str]):
+    """The keys of a store unexpired at `at`, read from the store itself when asked, not
+    copied: what a check thread reads instead of a snapshot, at no cost per request however
+    full the store is. Each read is one dict operation (atomic under the GIL) or a copy of
+    the dict taken in one C call, so the event loop may change the store meanwhile; the
+    store's claim afterwards, on the loop, is what decides (`Store.claim`)."""
+
+    def __init__(self, entries: dict[str, tuple[datetime, int, Any]], at: datetime) -> None:
+        self._entries, self._at = entries, at
+
+    def __contains__(self, key: object) -> bool:
+        entry = self._entries.get(key) if isinstance(key, str) else None
+        return entry is not None and entry[0] > self._at
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([k for k, (expiry, _, _) in list(self._entries.items()) if expiry > self._at])
+
+    def __len__(self) -> int:
+        return sum(1 for expiry, _, _ in list(self._entries.values()) if expiry > self._at)
 
 
 class ExpiringStore(Generic[V]):
@@ -95,6 +116,10 @@ class ExpiringStore(Generic[V]):
         self._purge()
         entry = self._entries.pop(key, None)
         return None if entry is None else entry[2]
+
+    def live(self) -> LiveKeys:
+        """The unexpired keys as a live view (`LiveKeys`): for a check thread."""
+        return LiveKeys(self._entries, self._clock())
 
     def snapshot(self) -> frozenset[str]:
         """The unexpired keys as they are now: what a worker thread may read."""
@@ -165,8 +190,8 @@ class MemoryStore:
         self.requests.put(sent.request_id, sent)
 
     async def known(self, request_ids: Iterable[str], assertion_ids: Iterable[str]) -> Known:
-        """Everything: the snapshot costs nothing here, and the pages can list it."""
-        return Known(self.requests.snapshot(), self.used_assertions.snapshot())
+        """Everything, as live views of the stores: nothing is copied per request."""
+        return Known(self.requests.live(), self.used_assertions.live())
 
     async def claim(
         self,
