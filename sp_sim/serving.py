@@ -15,6 +15,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -84,16 +85,36 @@ async def serve(
     with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
         loop.add_signal_handler(signal.SIGTERM, stop.set)
         loop.add_signal_handler(signal.SIGINT, interrupted)
+    _deliver_sigint()  # one held back by run_until_interrupted arrives now, at the loop
     async with running(app, sock, ssl_context):
         await stop.wait()
+
+
+def _hold_sigint(hold: bool) -> None:
+    """Hold Ctrl-C back (the kernel keeps it pending) or let it through, where POSIX can."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK if hold else signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _deliver_sigint() -> None:
+    if threading.current_thread() is threading.main_thread():
+        _hold_sigint(False)
 
 
 def run_until_interrupted(
     app: web.Application, sock: socket.socket, ssl_context: ssl.SSLContext | None = None
 ) -> None:
-    """Serve `app` on the listening `sock` until Ctrl-C or SIGTERM."""
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(app, sock, ssl_context))
+    """Serve `app` on the listening `sock` until Ctrl-C or SIGTERM.
+
+    Ctrl-C is held back while asyncio builds its loop and until `serve` has given it to
+    the loop: one landing in between would otherwise interrupt asyncio's own set-up (a
+    coroutine never awaited, a loop never closed, warnings on stderr)."""
+    _hold_sigint(True)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(app, sock, ssl_context))
+    finally:
+        _hold_sigint(False)
 
 
 @contextlib.contextmanager

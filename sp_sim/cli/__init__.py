@@ -41,7 +41,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; every failure becomes one line on stderr and an exit status."""
     arguments = sys.argv[1:] if argv is None else list(argv)
     try:
-        return _run(arguments)
+        status = _run(arguments)
+        if argv is None:  # sp-sim itself, not a caller in Python: nothing is left to stop
+            from sp_sim.cli.loading import ignore_late_interrupts  # noqa: PLC0415
+
+            ignore_late_interrupts()
+        return status
     except KeyboardInterrupt:
         print("sp-sim: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -61,3 +61,14 @@ def load_parser() -> argparse.ArgumentParser:
     if seen:
         raise KeyboardInterrupt
     return parser
+
+
+def ignore_late_interrupts() -> None:
+    """The command has finished: a Ctrl-C from now on would only kill the interpreter while
+    it exits (Python restores the default SIGINT action then), turning a finished
+    command's status into a death by signal. Ignore it (main thread only)."""
+    import contextlib  # noqa: PLC0415 (loaded by now, as every library)
+    import signal  # noqa: PLC0415
+
+    with contextlib.suppress(ValueError):  # not the main thread
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -139,11 +139,12 @@ def command_serve(args: argparse.Namespace) -> int:
     try:
         base_url = args.public_url or base_url_of(sock, tls=context is not None)
         stack = build_stack(serve_config(args), base_url)
+        app = create_app(stack)  # before the banner, so "Ctrl-C stops it." is nearly exact
     except BaseException:
         sock.close()
         raise
     announce(stack)
-    run_until_interrupted(create_app(stack), sock, context)
+    run_until_interrupted(app, sock, context)
     return EXIT_WORKS
 
 

@@ -78,7 +78,12 @@ async def saml2(request: web.Request) -> web.Response:
             raw_query: str | None = request.rel_url.raw_query_string
             fields: dict[str, str] = dict(request.query)
         else:
-            form = await request.post()
+            try:
+                form = await request.post()
+            except (ValueError, LookupError):  # not URL-encoded UTF-8, or an unknown charset
+                raise EntraError(
+                    "AADSTS75005", "The request is not a valid Saml2 protocol message."
+                ) from None
             fields = {k: str(v) for k, v in form.items()}
             xml = decode_post(fields.get("SAMLRequest"))
             raw_query = None
@@ -152,7 +157,11 @@ async def _continue(
 
 async def signin(request: web.Request) -> web.Response:
     """The account picker's answer."""
-    form = await request.post()
+    try:
+        form = await request.post()
+    except (ValueError, LookupError):  # not URL-encoded UTF-8: not the picker's form
+        text = "The form could not be read as the account picker's."
+        raise web.HTTPBadRequest(text=text) from None
     state = idp_state(request)
     pending = state.pending.pop(str(form.get("pending", "")), None)
     if pending is None:

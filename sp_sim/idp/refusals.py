@@ -65,7 +65,8 @@ async def refused(
     hook = request.app.get(ON_REFUSAL)
     if hook is None:
         return response
-    body = await request.text() if request.body_exists else None  # read before: cached
+    # Read before (cached); as text whatever its bytes, for a capture shows them so.
+    body = (await request.read()).decode("utf-8", "replace") if request.body_exists else None
     headers = tuple((k, v) for k, v in request.headers.items() if k.lower() not in _NOT_KEPT)
     await hook(
         Refusal(

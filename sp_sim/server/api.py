@@ -121,6 +121,8 @@ async def json_object(request: web.Request) -> dict[str, Any]:
         document = json.loads(await request.read())
     except (ValueError, UnicodeDecodeError) as problem:
         raise BadInput(f"the body is not JSON: {problem}") from None
+    except RecursionError:
+        raise BadInput("the body is JSON nested too deeply to read") from None
     if not isinstance(document, dict):
         raise BadInput("the body must be a JSON object")
     return document

@@ -115,7 +115,7 @@ async def token_problem(request: web.Request) -> str | None:
         return "the CSRF cookie is missing: open the form on this server (with cookies on)"
     try:
         form = await request.post()
-    except ValueError:
+    except (ValueError, LookupError):  # not UTF-8, or a charset Python does not know
         return "the form could not be read, so it carries no CSRF token"
     given = form.get(FIELD)
     if not isinstance(given, str) or not given:

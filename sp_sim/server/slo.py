@@ -82,7 +82,11 @@ async def single_logout(request: web.Request) -> web.Response:
         # As received: the Redirect signature covers these octets, not a re-encoding.
         check = partial(check_redirect_logout, request.rel_url.raw_query_string)
     else:
-        form = await request.post()
+        try:
+            form = await request.post()
+        except (ValueError, LookupError):  # not URL-encoded UTF-8: no logout message
+            text = "The POST is not a form of URL-encoded UTF-8."
+            raise web.HTTPBadRequest(text=text) from None
         check = partial(check_post_logout, [(name, str(value)) for name, value in form.items()])
     sessions = await state.store.sessions_list()
     pending = await state.store.pending_logouts()
@@ -111,6 +115,7 @@ def _settings(
         allow_unsigned=profile.allow_unsigned_logout,
         sessions=known,
         outstanding_requests=pending,
+        provider=profile.provider,
     )
 
 

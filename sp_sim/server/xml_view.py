@@ -17,6 +17,7 @@ from lxml import etree
 
 from sp_sim.core.xml import UnsafeXML, parse_untrusted
 from sp_sim.server.xml_coverage import (
+    MAX_DESCRIBED,
     Target,
     covered_elements,
     is_element,
@@ -110,6 +111,9 @@ class _Drawing:
     ) -> None:
         self.root = root
         self.covered = covered_elements(root, signed)
+        # Parents with a covered child, so that no element scans its siblings (quadratic
+        # on a message of many siblings, drawn on the event loop).
+        self.beside_covered = {p for e in self.covered if (p := e.getparent()) is not None}
         self.mark = mark
         self.unsigned = unsigned_assertions(root, self.covered) if mark else {}
         self.element_ids: dict[etree._Element, str] = {}
@@ -137,7 +141,13 @@ class _Drawing:
         self._element(self.root, 0, parent_covered=False)
         if self.cut:
             self.out.append("<span class=c>… (the rest is not shown)</span>\n")
-        notes = [escape(u.sentence) for u in self.unsigned.values()]
+        unsigned = list(self.unsigned.values())
+        notes = [escape(u.sentence) for u in unsigned[:MAX_DESCRIBED]]
+        if len(unsigned) > MAX_DESCRIBED:
+            notes.append(
+                f"{len(unsigned) - MAX_DESCRIBED:,} more assertions are not covered by any "
+                "verified signature."
+            )
         if self.mark and not self.covered:
             notes.insert(0, "No verified signature covers any part of this message.")
         if self.cut:
@@ -222,7 +232,7 @@ class _Drawing:
             words = f"unsigned: {escape(unsigned.inline)}"
             return f"<span class='unsigned note'>{words}</span>\n{_INDENT * self._depth(element)}"
         parent = element.getparent()
-        beside_signed = parent is not None and any(c in self.covered for c in parent)
+        beside_signed = parent in self.beside_covered
         if parent is None or parent_covered or beside_signed:
             return "<span class=unsigned>unsigned</span> "
         return ""

@@ -756,3 +756,25 @@ def test_the_pure_check_never_raises_on_mutated_input() -> None:
         assert outcome.findings
         if outcome.accepted:
             assert read_redirect_query(mutated).signed_octets == covered
+
+
+@pytest.mark.parametrize("provider", [None, "Azure Active Directory", "SimpleSAMLphp"])
+def test_logout_fixes_name_entra_only_for_an_entra_profile(provider: str | None) -> None:
+    """A logout message signed by another key (certificate fix) and one signed with SHA-1
+    (algorithm fix): Entra's portal words only when the profile's provider is Entra."""
+    settings = _settings(provider=provider)
+    other = check_redirect_logout(_signed_query(_request_xml(), key="attacker"), settings)
+    sha1 = check_redirect_logout(
+        _signed_query(_request_xml(), algorithm=SignatureAlgorithm.RSA_SHA1), settings
+    )
+    hints = [
+        f.hint
+        for outcome in (other, sha1)
+        for f in outcome.findings
+        if f.code in {"logout.signature-invalid", "logout.sha1"} and f.hint is not None
+    ]
+    assert len(hints) == 2, [f.code for f in (*other.findings, *sha1.findings)]
+    text = " ".join(f"{h.side} {h.field} {h.text}" for h in hints)
+    entra = provider == "Azure Active Directory"
+    assert ("Entra" in text) is entra, text
+    assert (hints[1].side == "Entra app") is entra

@@ -10,6 +10,7 @@ from sp_sim.core.bindings import Parameter
 from sp_sim.core.certs import Certificate
 from sp_sim.core.codes import Code
 from sp_sim.core.model import Finding, Status
+from sp_sim.core.wording import Wording, wording_for
 from sp_sim.core.xml import STATUS_SUCCESS
 
 REQUESTER = "urn:oasis:names:tc:SAML:2.0:status:Requester"
@@ -60,6 +61,12 @@ class LogoutSettings:
     allow_unsigned: bool = False
     sessions: tuple[KnownSession, ...] = ()
     outstanding_requests: frozenset[str] = frozenset()
+    provider: str | None = None
+    """The profile's Provider, which words the fixes (`CheckSettings.provider`)."""
+
+    @property
+    def wording(self) -> Wording:
+        return wording_for(self.provider)
 
 
 @dataclass(frozen=True)

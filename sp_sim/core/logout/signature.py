@@ -24,12 +24,20 @@ _SIGNING_HINT = Hint(
     "sign logout messages with the IdP's signing key (SigAlg and Signature on "
     "HTTP-Redirect, an enveloped signature on HTTP-POST)",
 )
-_CERTIFICATE_HINT = Hint(
-    Side.MIMECAST_PROFILE,
-    "Identity Provider Certificate (Metadata)",
-    "paste the Entra app's active signing certificate, or Import the metadata again",
-)
-_ALGORITHM_HINT = Hint(Side.ENTRA_APP, "SAML Signing Certificate › Signing Algorithm", "SHA-256")
+_CERTIFICATE_HINT = {
+    entra: Hint(
+        Side.MIMECAST_PROFILE,
+        "Identity Provider Certificate (Metadata)",
+        f"paste the {'Entra app' if entra else 'IdP'}'s active signing certificate, or Import "
+        "the metadata again",
+    )
+    for entra in (True, False)
+}
+
+
+def _algorithm_hint(settings: LogoutSettings) -> Hint:
+    wording = settings.wording
+    return Hint(wording.app, wording.signing_algorithm, "SHA-256")
 
 
 @dataclass(frozen=True)
@@ -54,11 +62,11 @@ def redirect_signature(
         missing = "SigAlg" if message.sig_alg is None else "Signature"
         return Signed((_invalid(kind, settings, f"the query has no {missing}"),), root)
     if message.sig_alg not in SIGNATURE_HASHES:
-        return Signed((_unsupported(kind, message.sig_alg, "query: SigAlg"),), root)
+        return Signed((_unsupported(kind, message.sig_alg, "query: SigAlg", settings),), root)
     signer = redirect_signer(message, settings.certificates)
     if signer is None:
         return Signed((_invalid(kind, settings, "the query signature does not verify"),), root)
-    return Signed(_sha1(kind, message.sig_alg), root, signer)
+    return Signed(_sha1(kind, message.sig_alg, settings), root, signer)
 
 
 def post_signature(root: etree._Element, settings: LogoutSettings) -> Signed:
@@ -71,11 +79,11 @@ def post_signature(root: etree._Element, settings: LogoutSettings) -> Signed:
     method = signature.find(f"{qname(DSIG, 'SignedInfo')}/{qname(DSIG, 'SignatureMethod')}")
     algorithm = "" if method is None else method.get("Algorithm", "")
     if algorithm not in SIGNATURE_HASHES:
-        return Signed((_unsupported(kind, algorithm, f"/{kind}/Signature"),), root)
+        return Signed((_unsupported(kind, algorithm, f"/{kind}/Signature", settings),), root)
     signer = verify_enveloped(root, settings.certificates)
     if signer is None:
         return Signed((_invalid(kind, settings, "the enveloped signature does not verify"),), root)
-    return Signed(_sha1(kind, algorithm), _covered_view(root), signer)
+    return Signed(_sha1(kind, algorithm, settings), _covered_view(root), signer)
 
 
 def _covered_view(root: etree._Element) -> etree._Element:
@@ -122,23 +130,23 @@ def _invalid(kind: str, settings: LogoutSettings, observed: str) -> Finding:
         message,
         expected=f"a signature by {configured or 'an Identity Provider Certificate'}",
         observed=observed,
-        hint=_CERTIFICATE_HINT,
+        hint=_CERTIFICATE_HINT[settings.wording.entra],
     )
 
 
-def _unsupported(kind: str, algorithm: str, location: str) -> Finding:
+def _unsupported(kind: str, algorithm: str, location: str, settings: LogoutSettings) -> Finding:
     return Finding(
         Code.LOGOUT_UNSUPPORTED_ALGORITHM,
         Status.FAIL,
         f"The {kind} is signed with {algorithm or 'no named algorithm'}, which is not accepted.",
         expected="RSA-SHA256 (or RSA-SHA1, -SHA384, -SHA512)",
         observed=algorithm or "none",
-        hint=_ALGORITHM_HINT,
+        hint=_algorithm_hint(settings),
         location=location,
     )
 
 
-def _sha1(kind: str, algorithm: str) -> tuple[Finding, ...]:
+def _sha1(kind: str, algorithm: str, settings: LogoutSettings) -> tuple[Finding, ...]:
     if algorithm != SignatureAlgorithm.RSA_SHA1.value:
         return ()
     return (
@@ -148,6 +156,6 @@ def _sha1(kind: str, algorithm: str) -> tuple[Finding, ...]:
             f"The {kind} is signed with RSA-SHA1, which is deprecated.",
             expected=SignatureAlgorithm.RSA_SHA256.value,
             observed=algorithm,
-            hint=_ALGORITHM_HINT,
+            hint=_algorithm_hint(settings),
         ),
     )

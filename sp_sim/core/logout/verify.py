@@ -144,7 +144,9 @@ def _check_issuer(
                 Side.MIMECAST_PROFILE,
                 "Issuer URL",
                 "the Entra app's Microsoft Entra Identifier (https://sts.windows.net/<tenant>/),"
-                " or Import the metadata",
+                " or Import the metadata"
+                if settings.wording.entra
+                else "the IdP's entity ID, or Import the metadata",
             ),
             location=f"/{kind}/Issuer",
             covered_by_signature=covered,

@@ -45,11 +45,13 @@ class LiveKeys(Collection[str]):
         entry = self._entries.get(key) if isinstance(key, str) else None
         return entry is not None and entry[0] > self._at
 
+    # dict.copy() runs no Python code while it reads; list(d.items()) allocates a tuple per
+    # entry, and a garbage collection it triggers can let the loop's thread change the dict.
     def __iter__(self) -> Iterator[str]:
-        return iter([k for k, (expiry, _, _) in list(self._entries.items()) if expiry > self._at])
+        return iter([k for k, (expiry, _, _) in self._entries.copy().items() if expiry > self._at])
 
     def __len__(self) -> int:
-        return sum(1 for expiry, _, _ in list(self._entries.values()) if expiry > self._at)
+        return sum(1 for expiry, _, _ in self._entries.copy().values() if expiry > self._at)
 
 
 class ExpiringStore(Generic[V]):
