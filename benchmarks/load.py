@@ -196,14 +196,15 @@ def measure(
     posts: list[Post],
     warmup: list[Post],
     concurrency: int,
-    store: str | None,
     instances: int,
 ) -> Run:
-    """One run at `--workers workers`: one instance with its memory store, or (with
-    `store`, a Redis URL) `instances` instances sharing it."""
-    instances = instances if store else 1
-    extra = ["--store", store] if store else []
+    """One run at `--workers workers`: one instance with its memory store, or (2 or more
+    `instances`) that many sharing a redis-server started for this run alone, so that no
+    run sees the assertions an earlier one used (the posts are the same in every run)."""
     with contextlib.ExitStack() as stack:
+        extra: list[str] = []
+        if instances > 1:
+            extra = ["--store", stack.enter_context(redis_server())]
         started = [
             stack.enter_context(
                 sp_sim_child("serve", "--port", "0", "--workers", str(workers), *extra)
@@ -275,20 +276,17 @@ def main() -> None:
     posts = mint(args.requests, args.hostile, args.concurrency)
     warmup = mint(args.warmup, 0.0, args.concurrency, seed=7)
     runs: dict[int, list[Run]] = {w: [] for w in settings}
-    with contextlib.ExitStack() as stack:
-        store = stack.enter_context(redis_server()) if instances > 1 else None
-        for _ in range(args.repeat):
-            for workers in settings:  # interleaved, so a busy spell hits every setting
-                run = measure(workers, posts, warmup, args.concurrency, store, instances)
-                runs[workers].append(run)
-                show(run)
+    for _ in range(args.repeat):
+        for workers in settings:  # interleaved, so a busy spell hits every setting
+            run = measure(workers, posts, warmup, args.concurrency, instances)
+            runs[workers].append(run)
+            show(run)
     summarise(runs, instances)
 
 
 @contextlib.contextmanager
 def redis_server() -> Iterator[str]:
-    """A real redis-server on a free loopback port (the tests' one), flushed per run by
-    its fresh start: its URL."""
+    """A real redis-server on a free loopback port (the tests' one), empty: its URL."""
     with tempfile.TemporaryDirectory() as folder:
         server = RedisServer(Path(folder), free_port())
         server.start()

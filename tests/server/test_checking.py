@@ -8,6 +8,7 @@ import base64
 import os
 import pickle
 import signal
+import threading
 import time
 from dataclasses import replace
 from urllib.parse import urlencode
@@ -194,3 +195,29 @@ def test_serve_checks_in_a_thread_unless_asked_for_workers() -> None:
     # measured slower than the thread on a busy 2-core machine (README, Benchmarks): opt-in
     assert build_parser().parse_args(["serve"]).workers == 0
     assert build_parser().parse_args(["serve", "--workers", "2"]).workers == 2
+
+
+async def test_a_usual_message_is_checked_on_the_loop_a_large_one_in_a_thread(
+    sp_start: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Up to `acs.INLINE_UP_TO` bytes on the event loop (a thread only added GIL hand-offs);
+    above it in a worker thread, so one large message does not hold the loop. Both judged
+    alike, and each accepted once."""
+    running = await sp_start()
+    on_loop: list[bool] = []
+    judge_message = acs.judge_message
+
+    def noting_the_thread(body: bytes, taken: acs.Snapshot) -> acs.Judged:
+        on_loop.append(threading.current_thread() is threading.main_thread())
+        return judge_message(body, taken)
+
+    monkeypatch.setattr(acs, "judge_message", noting_the_thread)
+    usual = await signed_body(running)
+    large = await signed_body(running, padding="x" * acs.INLINE_UP_TO)
+    assert len(usual) <= acs.INLINE_UP_TO < len(large)
+    for body in (usual, large):
+        async with running.flows.session.post(
+            f"{running.base}/us/login/saml", data=body, headers=FORM
+        ) as response:
+            assert response.headers["X-Sp-Sim-Verdict"] == "works", await response.text()
+    assert on_loop == [True, False]

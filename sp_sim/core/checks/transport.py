@@ -97,7 +97,9 @@ def _form_field(text: str) -> tuple[str | None, str | None, bool]:
     relay = fields.get("RelayState")
     value = fields.get("SAMLResponse")
     # A form decoder turns an unescaped '+' into a space; base64 never holds a space.
-    return (None if value is None else value.replace(" ", "+")), relay, True
+    if value is not None and " " in value:
+        value = value.replace(" ", "+")
+    return value, relay, True
 
 
 _BASE64_ESCAPES = (
@@ -123,10 +125,11 @@ def form_fields(text: str) -> dict[str, str]:
         name = unquote(name.replace("+", " "))
         if name in fields:
             continue
-        spaced = value.replace("+", " ")
+        spaced = value.replace("+", " ") if "+" in value else value
         fast = spaced
         for escaped, plain in _BASE64_ESCAPES:
-            fast = fast.replace(escaped, plain)
+            if escaped in fast:  # a search is cheaper than a replace that copies
+                fast = fast.replace(escaped, plain)
         fields[name] = fast if "%" not in fast else unquote(spaced)
     return fields
 
