@@ -8,26 +8,19 @@ Run from the repository root: `.venv/bin/python scripts/screenshots.py`
 from __future__ import annotations
 
 import argparse
-import shutil
+import sys
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
 from sp_sim.serving import sp_sim_process
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the browser tests' flags
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parent.parent
 USER = "B.Simon@contoso.com"
 VIEWPORT = {"width": 1280, "height": 860}
-# Without these, Chromium keeps trying to reach Google's services (as in the browser tests).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def sign_in(page: Page, base: str, fault: str = "") -> None:
@@ -79,7 +72,7 @@ def take(page: Page, base: str, out: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
+    parser.add_argument("--chromium", default=CHROMIUM)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)

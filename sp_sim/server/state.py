@@ -205,12 +205,10 @@ class ServerState:
         kept = self.options.results_kept
         if not isinstance(self.store, MemoryStore):
             _bounded(self.attempts, attempt.attempt_id, attempt, kept)
-            try:
-                await self.store.add_attempt(attempt, kept)
-            except StoreUnavailable as error:
-                LOG.warning("attempt %s not shared: %s", attempt.attempt_id, error)
-            return attempt
-        await self.store.add_attempt(attempt, kept)
+        try:
+            await self.store.add_attempt(attempt, kept)
+        except StoreUnavailable as error:
+            LOG.warning("attempt %s not shared: %s", attempt.attempt_id, error)
         return attempt
 
     def remember_sent(self, request_id: str, sent: Captured) -> None:

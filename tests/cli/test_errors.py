@@ -9,8 +9,6 @@ import argparse
 import os
 import signal
 import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +21,7 @@ from cryptography.x509.oid import NameOID
 
 from sp_sim.cli.common import clock_skew_arg, count_arg, instant_arg, port_arg
 from sp_sim.cli.parser import build_parser, parsers
-from tests.helpers.commands import SP_SIM, run
+from tests.helpers.commands import SP_SIM, run, wait_until_serving
 
 DEMO = Path(__file__).resolve().parents[2] / "sp_sim" / "demo"
 TENANT, RESPONSE = str(DEMO / "tenant.toml"), str(DEMO / "response.xml")
@@ -237,7 +235,7 @@ def test_ctrl_c_on_a_running_server_stops_it_quietly() -> None:
         assert process.stderr is not None
         first = process.stdout.readline()
         base = first.strip().rsplit(" at ", 1)[1].rstrip("/")
-        _wait_until_serving(base)
+        wait_until_serving(base)
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
         assert process.stderr.read() == ""
@@ -256,16 +254,6 @@ def test_ctrl_c_while_a_server_starts_is_interrupted_in_one_line() -> None:
         error = process.stderr.read()
     # it lands while starting (130, one line) or, on a fast machine, once serving (0, quiet)
     assert (code, error) in ((130, "sp-sim: interrupted\n"), (0, "")), (code, error)
-
-
-def _wait_until_serving(base: str) -> None:
-    for _ in range(100):
-        try:
-            with urllib.request.urlopen(f"{base}/results", timeout=5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"{base} never answered")
 
 
 def test_ctrl_c_during_a_batch_prints_the_rows_so_far_then_interrupted(tmp_path: Path) -> None:

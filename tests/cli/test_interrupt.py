@@ -13,7 +13,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 import weakref
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import pytest
 import sp_sim
 import sp_sim.cli.parser
 from sp_sim.cli.loading import ignore_late_interrupts, load_parser
-from tests.helpers.commands import SP_SIM
+from tests.helpers.commands import SP_SIM, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "sp_sim" / "demo"
@@ -177,7 +176,7 @@ def test_ctrl_c_on_dev_py_serve_is_the_commands_own_status(when: str) -> None:
         assert first.startswith("sp-sim: Mimecast account"), first
         if when == "serving":
             base = first.strip().rsplit(" at ", 1)[1].rstrip("/")
-            _wait_until_serving(base)
+            wait_until_serving(base)
         os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in the terminal
         out, err = process.communicate(timeout=60)
     assert "Traceback" not in out + err, err
@@ -197,16 +196,6 @@ def test_ctrl_c_on_dev_py_sp_sim_check_is_130_in_one_line() -> None:
     assert (process.returncode, err) == (130, INTERRUPTED) or (
         process.returncode == 0 and out.startswith("WOULD WORK")
     ), (process.returncode, out, err)
-
-
-def _wait_until_serving(base: str) -> None:
-    for _ in range(100):
-        try:
-            with urllib.request.urlopen(f"{base}/results", timeout=5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"{base} never answered")
 
 
 def _ctrl_c_now() -> None:

@@ -14,9 +14,7 @@ from sp_sim.core.model import Report
 from sp_sim.flows import FlowDriver
 from sp_sim.server.store import Attempt, Captured, Refusal, Via
 from sp_sim.server.store.redis import RedisStore
-from sp_sim.serving import base_url_of, listen, running
-from sp_sim.stack import StackConfig, build_stack, create_app
-from tests.helpers.redis import RedisServer
+from tests.helpers.redis import RedisServer, two_instances
 
 AT = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 TTL = {
@@ -48,11 +46,7 @@ async def test_attempts_and_refusals_keep_their_captures(deploy_redis: RedisServ
 async def test_a_second_instance_lists_and_downloads_what_the_first_saw(
     deploy_redis: RedisServer,
 ) -> None:
-    config = StackConfig(store=deploy_redis.url)
-    socks = [listen("127.0.0.1", 0), listen("127.0.0.1", 0)]
-    apps = [create_app(build_stack(config, base_url_of(s))) for s in socks]
-    a, b = (base_url_of(s) for s in socks)
-    async with running(apps[0], socks[0]), running(apps[1], socks[1]):
+    async with two_instances(deploy_redis.url) as (a, b):
         async with FlowDriver(a) as driver:
             outcome = await driver.sp_initiated("b.simon@contoso.com")
             assert outcome.works, outcome.codes()

@@ -13,9 +13,7 @@ import aiohttp
 from sp_sim.flows import FlowDriver
 from sp_sim.server.store import Claim, SentRequest, Session
 from sp_sim.server.store.redis import RedisStore
-from sp_sim.serving import base_url_of, listen, running
-from sp_sim.stack import StackConfig, build_stack, create_app
-from tests.helpers.redis import RedisServer
+from tests.helpers.redis import RedisServer, two_instances
 
 TTL = {
     "request_ttl": timedelta(minutes=10),
@@ -79,11 +77,7 @@ async def _status(url: str) -> int:
 
 
 async def test_two_instances_share_one_redis(deploy_redis: RedisServer) -> None:
-    config = StackConfig(store=deploy_redis.url)
-    socks = [listen("127.0.0.1", 0), listen("127.0.0.1", 0)]
-    apps = [create_app(build_stack(config, base_url_of(s))) for s in socks]
-    a, b = (base_url_of(s) for s in socks)
-    async with running(apps[0], socks[0]), running(apps[1], socks[1]):
+    async with two_instances(deploy_redis.url) as (a, b):
         async with FlowDriver(a) as driver:
             outcome = await driver.sp_initiated("b.simon@contoso.com")
             assert outcome.works, outcome.codes()

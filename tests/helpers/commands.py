@@ -6,6 +6,8 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 SP_SIM = shutil.which("sp-sim", path=str(Path(sys.executable).parent))
@@ -37,3 +39,14 @@ def serve(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         timeout=30,
         check=False,
     )
+
+
+def wait_until_serving(base: str) -> None:
+    """Wait (up to about 10 s) until the server at `base` answers."""
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(f"{base}/results", timeout=5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"{base} never answered")

@@ -6,8 +6,13 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from sp_sim.serving import base_url_of, listen, running
+from sp_sim.stack import StackConfig, build_stack, create_app
 
 
 def free_port() -> int:
@@ -62,3 +67,14 @@ class RedisServer:
             self.process.terminate()
             self.process.wait(10)
             self.process = None
+
+
+@asynccontextmanager
+async def two_instances(store_url: str) -> AsyncIterator[tuple[str, str]]:
+    """Two simulators in this process on the Redis at `store_url`, each on its own free
+    loopback port: their base URLs."""
+    config = StackConfig(store=store_url)
+    socks = [listen("127.0.0.1", 0), listen("127.0.0.1", 0)]
+    apps = [create_app(build_stack(config, base_url_of(s))) for s in socks]
+    async with running(apps[0], socks[0]), running(apps[1], socks[1]):
+        yield base_url_of(socks[0]), base_url_of(socks[1])

@@ -3,10 +3,7 @@ real simulator on loopback; the OpenAPI document validated with openapi-spec-val
 
 from __future__ import annotations
 
-import asyncio
 import json
-import shutil
-from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -14,22 +11,10 @@ from openapi_spec_validator import validate
 
 from sp_sim.core.xml import format_instant
 from tests.helpers import NOW
+from tests.helpers.curl import curl, curl_status
 from tests.helpers.server import Running, Start
 
-CURL = shutil.which("curl")
 USER = "B.Simon@contoso.com"
-
-
-async def curl(*args: str) -> tuple[int, dict[str, Any]]:
-    """Run curl without blocking the server's event loop: (HTTP status, JSON body)."""
-    assert CURL is not None
-    process = await asyncio.create_subprocess_exec(
-        CURL, "-sS", "-w", "\n%{http_code}", *args, stdout=asyncio.subprocess.PIPE
-    )
-    out, _ = await process.communicate()
-    assert process.returncode == 0, out
-    body, _, status = out.decode().rpartition("\n")
-    return int(status), json.loads(body)
 
 
 async def _form_body(running: Running) -> str:
@@ -118,20 +103,8 @@ async def test_a_sign_in_that_is_not_json_is_refused(sp_start: Start) -> None:
         f"{running.base}/api/sign-ins",
     )
     assert status == 200
-    process = await asyncio.create_subprocess_exec(
-        CURL or "curl",
-        "-s",
-        "-o",
-        "/dev/null",
-        "-w",
-        "%{http_code}",
-        "--data",
-        "user=x",
-        f"{running.base}/api/sign-ins",
-        stdout=asyncio.subprocess.PIPE,
-    )
-    out, _ = await process.communicate()
-    assert out == b"403"  # a form POST falls to the CSRF guard
+    status = await curl_status("--data", "user=x", f"{running.base}/api/sign-ins")
+    assert status == 403  # a form POST falls to the CSRF guard
 
 
 @pytest.mark.parametrize("initiator", ["sp", "idp"])

@@ -21,8 +21,8 @@ from sp_sim.server.captures import BODY_KEPT
 from sp_sim.tenant.config import tenant_to_toml
 from tests.helpers import NOW
 from tests.helpers.commands import run
+from tests.helpers.curl import curl
 from tests.helpers.server import Running, Start
-from tests.server.test_api import curl
 
 USER = "B.Simon@contoso.com"
 TICK = timedelta(milliseconds=1)
